@@ -1,0 +1,194 @@
+"""Bad answers fail with the validator's exact sentence and render nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import load_example, render
+
+GOOD = load_example("accounts-payable")
+
+
+def with_answer(**changes: Any) -> dict[str, Any]:
+    return {**GOOD, **changes}
+
+
+def output_fields(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*GOOD["output_fields"], *extra]
+
+
+BAD_ANSWERS = [
+    pytest.param(
+        {"project_slug": "Invoice_Extraction"},
+        "project_slug",
+        'The slug "Invoice_Extraction" is not usable in AWS resource names; '
+        "type 3 to 30 lowercase letters, digits or hyphens, starting with a "
+        'letter and not ending with a hyphen, for example "invoice-extraction".',
+        id="slug-with-capitals-and-underscore",
+    ),
+    pytest.param(
+        {"project_slug": "invoice--extraction"},
+        "project_slug",
+        'The slug "invoice--extraction" has a double hyphen, which S3 bucket '
+        "names reject; type single hyphens only.",
+        id="slug-with-double-hyphen",
+    ),
+    pytest.param(
+        {"project_slug": "a" * 31},
+        "project_slug",
+        f'The slug "{"a" * 31}" is not usable in AWS resource names; type 3 to '
+        "30 lowercase letters, digits or hyphens, starting with a letter and "
+        'not ending with a hyphen, for example "invoice-extraction".',
+        id="slug-too-long",
+    ),
+    pytest.param(
+        {"package_name": "class"},
+        "package_name",
+        'The package name "class" is a Python keyword; type another name, for '
+        'example "class_service".',
+        id="package-is-keyword",
+    ),
+    pytest.param(
+        {"aws_region": "eu-middle-9"},
+        "aws_region",
+        '"eu-middle-9" is not an AWS region this template deploys to; type one '
+        "of: af-south-1, ap-east-1, ap-northeast-1, ap-northeast-2, "
+        "ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, "
+        "ap-southeast-3, ap-southeast-4, ca-central-1, ca-west-1, eu-central-1, "
+        "eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, "
+        "eu-west-3, il-central-1, me-central-1, me-south-1, sa-east-1, "
+        "us-east-1, us-east-2, us-west-1, us-west-2.",
+        id="unknown-region",
+    ),
+    pytest.param(
+        {"monthly_budget_usd": 0},
+        "monthly_budget_usd",
+        "A budget of 0.0 USD cannot pay for any model call; type a positive "
+        "number of dollars, for example 200.",
+        id="budget-zero",
+    ),
+    pytest.param(
+        {"monthly_budget_usd": -5},
+        "monthly_budget_usd",
+        "A budget of -5.0 USD cannot pay for any model call; type a positive "
+        "number of dollars, for example 200.",
+        id="budget-negative",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "vendor_name",
+                    "type": "string",
+                    "required": False,
+                    "description": "Again.",
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field name "vendor_name" appears twice; give every '
+        "field its own name.",
+        id="duplicate-field",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "import",
+                    "type": "string",
+                    "required": True,
+                    "description": "Import duty.",
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field name "import" is a Python keyword; rename it, '
+        'for example "import_value".',
+        id="field-is-keyword",
+    ),
+    pytest.param(
+        {
+            "input_fields": [
+                {
+                    "name": "Document",
+                    "type": "string",
+                    "required": True,
+                    "description": "Text.",
+                }
+            ]
+        },
+        "input_fields",
+        'input_fields: the field name "Document" is not a usable identifier; '
+        "type lowercase letters, digits and underscores, starting with a "
+        'letter, for example "invoice_total".',
+        id="field-name-not-identifier",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "amount_due",
+                    "type": "money",
+                    "required": True,
+                    "description": "Due.",
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field "amount_due" has type "money"; type one of '
+        "string, integer, number, boolean, date, string_list.",
+        id="unknown-field-type",
+    ),
+    pytest.param(
+        {"output_fields": []},
+        "output_fields",
+        "output_fields is an empty list; give at least one field.",
+        id="no-output-fields",
+    ),
+    pytest.param(
+        {"slo_availability_percent": 99.999},
+        "slo_availability_percent",
+        "slo_availability_percent is 99.999 %; type a target from 90 to 99.99 "
+        "(per cent, without the % sign).",
+        id="slo-above-range",
+    ),
+    pytest.param(
+        {"model_id": "gpt-4o"},
+        "model_id",
+        '"gpt-4o" is not an Anthropic model id; type one such as '
+        '"claude-sonnet-5-5" or "claude-haiku-4-5".',
+        id="not-a-claude-model",
+    ),
+    pytest.param(
+        {"model_timeout_seconds": 15, "model_max_retries": 1},
+        "model_max_retries",
+        "2 attempts of 15 s each plus 2 s of work take 32 s, more than the 28 s "
+        "the function may use inside API Gateway's 29 s limit; lower the model "
+        "timeout or the number of retries.",
+        id="timeout-chain-too-long",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "question", "message"), BAD_ANSWERS)
+def test_bad_answer_fails_with_its_message_and_renders_nothing(
+    tmp_path: Path, changes: dict[str, Any], question: str, message: str
+) -> None:
+    destination = tmp_path / "out"
+
+    with pytest.raises(ValueError) as caught:
+        render(destination, with_answer(**changes))
+
+    assert str(caught.value) == (
+        f"Validation error for question '{question}': {message}"
+    )
+    assert not destination.exists()
+
+
+def test_good_answers_render(tmp_path: Path) -> None:
+    destination = render(tmp_path / "out", GOOD)
+
+    assert (destination / ".copier-answers.yml").is_file()
