@@ -1,0 +1,119 @@
+"""Rendering: what lands in a client repository and what must not."""
+
+from __future__ import annotations
+
+import json
+import py_compile
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, load_example, render
+
+TEMPLATE_ONLY = ["copier.yml", "hooks", "examples", "docs/rendered-contract.md"]
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+
+
+def rendered_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_example_renders_without_template_leftovers(
+    rendered_examples: dict[str, Path], example: str
+) -> None:
+    root = rendered_examples[example]
+
+    files = rendered_files(root)
+
+    assert not [p for p in files if p.suffix == ".jinja"]
+    assert not [name for name in TEMPLATE_ONLY if (root / name).exists()]
+    leftovers = [
+        str(p.relative_to(root))
+        for p in files
+        if JINJA_LEFTOVER.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_answers_file_records_the_discovery(
+    rendered_examples: dict[str, Path], example: str
+) -> None:
+    answers = yaml.safe_load(
+        (rendered_examples[example] / ".copier-answers.yml").read_text()
+    )
+
+    for question, answer in load_example(example).items():
+        assert answers[question] == answer, question
+
+
+def test_github_expressions_survive_rendering(
+    rendered_examples: dict[str, Path],
+) -> None:
+    workflow = (
+        rendered_examples["accounts-payable"] / ".github/workflows/ci.yml"
+    ).read_text()
+
+    assert "group: ci-${{ github.workflow }}-${{ github.ref }}" in workflow
+
+
+def test_rendered_workflows_pass_actionlint_and_zizmor(
+    rendered_examples: dict[str, Path],
+) -> None:
+    root = rendered_examples["support-triage"]
+    workflows = sorted(str(p) for p in (root / ".github/workflows").glob("*.yml"))
+    assert workflows
+
+    actionlint = subprocess.run(
+        [shutil.which("actionlint") or "actionlint", *workflows],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    zizmor = subprocess.run(
+        [shutil.which("zizmor") or "zizmor", "--offline", *workflows],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert actionlint.returncode == 0, actionlint.stdout + actionlint.stderr
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+
+
+TRICKY_TEXT = 'Says "{{ total }}", ${{ secrets.KEY }}, ${var.x} and %{ if } \\ ünï'
+
+
+def tricky_answers() -> dict[str, Any]:
+    answers = load_example("support-triage")
+    answers["client_name"] = "Ünïcode & Söns {{ not jinja }}"
+    answers["process_description"] = f"An agent reads a ticket. {TRICKY_TEXT}"
+    answers["output_fields"] = [
+        {**field, "description": f"{field['description']} {TRICKY_TEXT}"}
+        for field in answers["output_fields"]
+    ]
+    return answers
+
+
+def test_answer_text_with_template_syntax_stays_literal(tmp_path: Path) -> None:
+    root = render(tmp_path / "tricky", tricky_answers())
+
+    everything = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in rendered_files(root)
+    )
+    for path in rendered_files(root):
+        if path.suffix == ".py":
+            py_compile.compile(str(path), doraise=True)
+        elif path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    assert "Ünïcode & Söns {{ not jinja }}" in everything
+    assert "${{ secrets.KEY }}" in everything or "$${{ secrets.KEY }}" in everything
