@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks"))
 
-import questions_doc  # noqa: E402
+import questions_doc
 
 
 def test_questions_page_is_generated_from_copier_yml() -> None:
