@@ -170,6 +170,56 @@ BAD_ANSWERS = [
         "timeout or the number of retries.",
         id="timeout-chain-too-long",
     ),
+    pytest.param(
+        {"allowed_origins": ["https://erp.example.com", "*"]},
+        "allowed_origins",
+        'The origin "*" is not a browser origin; type the scheme and host only, '
+        'such as "https://app.example.com" (http only for localhost, no "*").',
+        id="wildcard-origin",
+    ),
+    pytest.param(
+        {"oncall_email": "oncall at northwind"},
+        "oncall_email",
+        'oncall_email "oncall at northwind" is not an email address; type one '
+        'such as "oncall@example.com".',
+        id="oncall-not-an-email",
+    ),
+    pytest.param(
+        {"deploy_approvers": ["alice", "@bob"]},
+        "deploy_approvers",
+        '"@bob" is not a GitHub user name; type letters, digits and single '
+        "hyphens, without the @.",
+        id="approver-with-at-sign",
+    ),
+    pytest.param(
+        {"peak_per_minute": 900},
+        "peak_per_minute",
+        "A peak of 900 a minute is more than the 400 items of a whole day; type "
+        "at most 400.",
+        id="peak-above-daily-volume",
+    ),
+    pytest.param(
+        {"peak_per_minute": 300, "provider_rate_limit_rpm": 500},
+        "provider_rate_limit_rpm",
+        "At the peak of 300 items a minute, with up to 2 calls each, the service "
+        "would send 600 requests a minute, more than the limit of 500; raise the "
+        "limit with the provider, lower the peak or the in-call retries.",
+        id="rate-limit-below-peak",
+    ),
+    pytest.param(
+        {"monthly_budget_usd": 50},
+        "accept_cost_over_budget",
+        "The expected cost of about 198.00 USD a month is over the budget of "
+        "50.0 USD; raise monthly_budget_usd, choose a cheaper model, or answer "
+        "accept_cost_over_budget: true to render anyway.",
+        id="expected-cost-over-budget",
+    ),
+    pytest.param(
+        {"environments": []},
+        "environments",
+        "Pick at least one environment; prod alone is allowed, staging is recommended.",
+        id="no-environment",
+    ),
 ]
 
 
@@ -190,5 +240,13 @@ def test_bad_answer_fails_with_its_message_and_renders_nothing(
 
 def test_good_answers_render(tmp_path: Path) -> None:
     destination = render(tmp_path / "out", GOOD)
+
+    assert (destination / ".copier-answers.yml").is_file()
+
+
+def test_cost_over_budget_renders_once_accepted(tmp_path: Path) -> None:
+    answers = with_answer(monthly_budget_usd=50, accept_cost_over_budget=True)
+
+    destination = render(tmp_path / "out", answers)
 
     assert (destination / ".copier-answers.yml").is_file()
