@@ -7,13 +7,16 @@ import py_compile
 import re
 import shutil
 import subprocess
+import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from copier import run_copy
 
-from conftest import EXAMPLES, load_example, render
+from conftest import EXAMPLES, TEMPLATE_ROOT, load_example, render
 
 TEMPLATE_ONLY = ["copier.yml", "hooks", "examples", "docs/rendered-contract.md"]
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
@@ -117,3 +120,38 @@ def test_answer_text_with_template_syntax_stays_literal(tmp_path: Path) -> None:
 
     assert "Ünïcode & Söns {{ not jinja }}" in everything
     assert "${{ secrets.KEY }}" in everything or "$${{ secrets.KEY }}" in everything
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {req.split(";")[0].strip().lower() for req in requirements}
+
+
+def test_template_test_environment_pins_what_the_rendered_repo_pins(
+    rendered_examples: dict[str, Path],
+) -> None:
+    """The rendered gates run from this environment, so its pins must match."""
+    rendered = tomllib.loads(
+        (rendered_examples["accounts-payable"] / "pyproject.toml").read_text()
+    )["project"]
+    ours = tomllib.loads((TEMPLATE_ROOT / "pyproject.toml").read_text())["project"]
+
+    wanted = requirement_names(
+        rendered["dependencies"] + rendered["optional-dependencies"]["dev"]
+    )
+    have = requirement_names(ours["optional-dependencies"]["test"])
+    assert wanted - have == set()
+
+
+def test_defaults_render_without_questions(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Dirty template changes")
+        run_copy(
+            str(TEMPLATE_ROOT),
+            tmp_path / "defaults",
+            defaults=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+
+    answers = yaml.safe_load((tmp_path / "defaults/.copier-answers.yml").read_text())
+    assert answers["project_slug"] == "document-summary"
