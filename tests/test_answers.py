@@ -220,6 +220,40 @@ BAD_ANSWERS = [
         "Pick at least one environment; prod alone is allowed, staging is recommended.",
         id="no-environment",
     ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "datetime",
+                    "type": "date",
+                    "required": True,
+                    "description": "When.",
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field name "datetime" is reserved by the generated '
+        'code; rename it, for example "datetime_value".',
+        id="field-shadows-a-type",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "kind",
+                    "type": "string",
+                    "required": True,
+                    "description": "Kind.",
+                    "choices": ["short", "x" * 61],
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field "kind" has a choice longer than 60 characters '
+        "(a non-ASCII letter counts as 6); shorten each choice to a code or a few "
+        "words.",
+        id="choice-too-long",
+    ),
 ]
 
 

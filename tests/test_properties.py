@@ -29,7 +29,12 @@ from conftest import load_example, render
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
-RESERVED = {"request_id", "status", "idempotency_key", "schema", "json", "copy", "dict"}
+RESERVED = {
+    *("request_id", "status", "idempotency_key", "schema", "json", "copy"),
+    *("dict", "datetime", "date", "str", "int", "float", "bool", "list"),
+    *("construct", "validate", "from_orm", "parse_obj", "parse_raw"),
+    *("parse_file", "schema_json", "update_forward_refs", "fields"),
+}
 TRICKY = st.sampled_from(
     ["{{ x }}", "${{ secrets.X }}", "${var.y}", "%{ if }", '"', "\\"]
 )
