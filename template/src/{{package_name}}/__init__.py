@@ -1,0 +1,1 @@
+"""The Lambda functions of this service: API entry point and retry worker."""

@@ -1,0 +1,70 @@
+"""The one error hierarchy of the service.
+
+Where a request ends is decided by the class of its error: a transient model
+error goes to the retry queue, an invalid output to quarantine, a permanent
+model error to the dead-letter queue. Infrastructure errors are not caught:
+they fail the invocation so that AWS retries it and alarms count it.
+"""
+
+
+class ServiceError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigurationError(ServiceError):
+    """A setting is missing or invalid; the message names it and the fix."""
+
+
+class StorageError(ServiceError):
+    """An AWS call for the ledger, a queue, the bucket or the secret failed."""
+
+
+class RecordConflictError(ServiceError):
+    """A record was not in the state a write expected (already final)."""
+
+
+class UnreadableMessageError(ServiceError):
+    """A retry message is not {"request_id": "...", "attempt": n}."""
+
+
+class InvalidRequestError(ServiceError):
+    """A caller's request body does not match the input model."""
+
+
+class ModelError(ServiceError):
+    """The model call did not produce a usable output.
+
+    `reason` is a short constant code stored on records and logs; the
+    message says what happened in words.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class TransientModelError(ModelError):
+    """Rate limit, overload, server error, timeout: worth trying again later."""
+
+
+class PermanentModelError(ModelError):
+    """Bad request, authentication, permission, too large: retrying won't help."""
+
+
+class InvalidOutputError(ModelError):
+    """The model answered, but the answer is not a valid output.
+
+    Carries what quarantine needs: the raw reply and why it was rejected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        raw_reply: str,
+        stop_reason: str | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason)
+        self.raw_reply = raw_reply
+        self.stop_reason = stop_reason

@@ -1,0 +1,30 @@
+"""The service's one structured logger and the names of its events.
+
+Every step writes one JSON line whose `message` is a constant event name
+below; the data is in keys. Runbooks and log queries match on these names,
+so rename one only together with them.
+"""
+
+from aws_lambda_powertools import Logger
+
+logger = Logger()
+
+REQUEST_RECEIVED = "request_received"
+REQUEST_REJECTED = "request_rejected"
+REQUEST_ERRORED = "request_errored"
+MODEL_CALLED = "model_called"
+MODEL_FAILED = "model_failed"
+REPLY_RECOVERED = "reply_recovered"
+REQUEST_SUCCEEDED = "request_succeeded"
+REQUEST_PENDING_RETRY = "request_pending_retry"
+REQUEST_QUARANTINED = "request_quarantined"
+REQUEST_FAILED = "request_failed"
+RETRY_STARTED = "retry_started"
+RETRY_SKIPPED = "retry_skipped"
+RETRY_ORPHANED = "retry_orphaned"
+RETRY_FAILED = "retry_failed"
+
+
+def stamp_release(model_id: str, prompt_version: str) -> None:
+    """Add the model and prompt version to every following log line."""
+    logger.append_keys(model=model_id, prompt_version=prompt_version)

@@ -1,0 +1,133 @@
+"""Check a caller's request body and the model's output against the models.
+
+Both are validated strictly, as JSON: "12" is not a number and 1 is not
+true. Problems with a request body become one message that names each field
+and says what to send instead, so a caller can fix it without a traceback.
+"""
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from . import policy
+from .errors import InvalidOutputError, InvalidRequestError
+from .fields import INPUT_FIELDS, OUTPUT_FIELDS
+from .schema import RequestInput, RequestOutput
+
+_INPUT_SPECS = {field.name: field for field in INPUT_FIELDS}
+_MAX_SHOWN = 40
+_MAX_PROBLEMS = 5
+
+
+def parse_request_body(body: str | None) -> RequestInput:
+    """Return the validated input, or raise InvalidRequestError."""
+    if body is None or not body.strip():
+        raise InvalidRequestError(f"The request body is empty; {_expected()}")
+    if len(body) > policy.MAX_INPUT_CHARS:
+        raise InvalidRequestError(
+            f"The request body is {len(body)} characters, more than the limit of "
+            f"{policy.MAX_INPUT_CHARS}; send a shorter input or split it into requests."
+        )
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise InvalidRequestError(
+            f"The request body is not valid JSON ({error}); {_expected()}"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidRequestError(
+            f"The request body is {_json_kind(data)}, not an object; {_expected()}"
+        )
+    try:
+        return RequestInput.model_validate_json(body, strict=True)
+    except ValidationError as error:
+        problems = [_describe(detail) for detail in error.errors()]
+        raise InvalidRequestError(" ".join(problems[:_MAX_PROBLEMS])) from None
+
+
+def _expected() -> str:
+    fields = ", ".join(
+        f"{field.name} (required)" if field.required else field.name
+        for field in INPUT_FIELDS
+    )
+    return f"send a JSON object with the fields {fields}."
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if value is None:
+        return "JSON null"
+    return f"the JSON value {json.dumps(value)}"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+def _describe(detail: ErrorDetails) -> str:
+    location = detail["loc"]
+    name = str(location[0]) if location else ""
+    spec = _INPUT_SPECS.get(name)
+    if detail["type"] == "extra_forbidden" or spec is None:
+        accepted = ", ".join(_INPUT_SPECS)
+        return f'"{name}" is not an accepted field; remove it (accepted: {accepted}).'
+    if detail["type"] == "missing":
+        return f'"{name}" is missing; add it as {spec.expectation}.'
+    item = f" item {int(location[1]) + 1}" if len(location) > 1 else ""
+    return (
+        f'"{name}"{item} is {_shown(detail["input"])}; '
+        f"send {spec.expectation}{' that is not empty' if _is_empty(detail) else ''}."
+    )
+
+
+def _is_empty(detail: ErrorDetails) -> bool:
+    return detail["type"] == "string_too_short"
+
+
+def validate_output(data: dict[str, Any], raw_reply: str) -> RequestOutput:
+    """Return the model's output as a model, or raise InvalidOutputError."""
+    try:
+        output = RequestOutput.model_validate_json(json.dumps(data), strict=True)
+    except ValidationError as error:
+        raise InvalidOutputError(
+            f"The reply does not match the output schema: {_summary(error)}",
+            reason="schema_mismatch",
+            raw_reply=raw_reply,
+        ) from None
+    problems = business_problems(output)
+    if problems:
+        raise InvalidOutputError(
+            "The reply fails the business checks: " + "; ".join(problems),
+            reason="business_check",
+            raw_reply=raw_reply,
+        )
+    return output
+
+
+def _summary(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc']) or 'reply'}: {detail['msg']}"
+        for detail in error.errors()[:_MAX_PROBLEMS]
+    )
+
+
+def business_problems(output: RequestOutput) -> list[str]:
+    """List what makes a schema-valid output unusable.
+
+    The schema cannot say that a required text must not be blank; add the
+    client's own rules here (totals that add up, dates in order).
+    """
+    problems = []
+    for field in OUTPUT_FIELDS:
+        value = getattr(output, field.name)
+        if field.type == "string" and field.required and not value.strip():
+            problems.append(f"{field.name} is blank")
+        if field.type == "string_list" and value and not all(s.strip() for s in value):
+            problems.append(f"{field.name} has a blank item")
+    return problems
