@@ -1,0 +1,20 @@
+# Every compromise this root makes for the emulator, merged into main.tf by
+# Terraform's override-file rule. The modules stay as they run in AWS; what
+# changes here is not tested by the emulator and is listed in the README.
+
+module "service" {
+  # With an enabled SQS trigger, moto hands every message sent to the retry
+  # queue to the worker at once and runs it in a Docker container: without
+  # Docker it logs an error per message, with Docker it would pull a Lambda
+  # image and race the test for the message. The integration test gives the
+  # worker the queue's messages itself.
+  worker_trigger_enabled = false
+
+  # The emulator is served over plain HTTP, so under a TLS-only bucket
+  # policy moto answers 403 to every object call.
+  quarantine_tls_only = false
+
+  # moto accepts the SnapStart setting but does not keep it, so every plan
+  # would try to add it again. Restores after a snapshot happen only in AWS.
+  snapstart = false
+}

@@ -1,0 +1,202 @@
+# One Lambda function with its own role, log group and, as needed, a "live"
+# alias for the API or an SQS trigger for the retry worker. Every permission
+# names the resource it applies to.
+
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+  tags               = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "permissions" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+
+  statement {
+    sid = "ReadWriteRecords"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]
+    resources = [var.records_table_arn]
+  }
+
+  statement {
+    sid = "RememberAcceptedRequests"
+    actions = [
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]
+    resources = [var.idempotency_table_arn]
+  }
+
+  statement {
+    sid       = "TrackMonthlySpend"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [var.budget_table_arn]
+  }
+
+  statement {
+    sid       = "ReadKillSwitch"
+    actions   = ["ssm:GetParameter"]
+    resources = [var.kill_switch_parameter_arn]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.send_queue_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "SendToQueues"
+      actions   = ["sqs:SendMessage"]
+      resources = var.send_queue_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.queue_trigger == null ? [] : [var.queue_trigger.queue_arn]
+
+    content {
+      sid = "ConsumeTriggerQueue"
+      actions = [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  statement {
+    sid       = "WriteQuarantinedReplies"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.quarantine_bucket_arn}/*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.model_api_key_secret_arn == null ? [] : [var.model_api_key_secret_arn]
+
+    content {
+      sid       = "ReadModelApiKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.bedrock_model_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "InvokeModel"
+      actions   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+      resources = var.bedrock_model_arns
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "least-privilege"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.permissions.json
+}
+
+# X-Ray accepts no resource-level permissions; the AWS managed policy grants
+# exactly the two write actions tracing needs.
+resource "aws_iam_role_policy_attachment" "xray" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.name
+  description      = var.description
+  role             = aws_iam_role.execution.arn
+  handler          = var.handler
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  filename         = var.package_file
+  source_code_hash = filebase64sha256(var.package_file)
+  memory_size      = var.memory_size_mb
+  timeout          = var.timeout_seconds
+  publish          = var.publish_live_alias
+
+  reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
+
+  environment {
+    variables = var.environment_variables
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  dynamic "snap_start" {
+    for_each = var.snap_start_enabled ? [1] : []
+
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
+  tags = var.tags
+
+  # The log group and the permissions must exist before the first
+  # invocation, or its logs land in a group without retention.
+  depends_on = [
+    aws_cloudwatch_log_group.function,
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy_attachment.xray,
+  ]
+}
+
+resource "aws_lambda_alias" "live" {
+  count = var.publish_live_alias ? 1 : 0
+
+  name             = "live"
+  description      = "The version callers invoke; point it at an older version to roll back."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_event_source_mapping" "queue" {
+  count = var.queue_trigger == null ? 0 : 1
+
+  event_source_arn        = var.queue_trigger.queue_arn
+  function_name           = aws_lambda_function.this.arn
+  batch_size              = var.queue_trigger.batch_size
+  enabled                 = var.queue_trigger_enabled
+  function_response_types = ["ReportBatchItemFailures"]
+
+  dynamic "scaling_config" {
+    for_each = var.queue_trigger.maximum_concurrency == null ? [] : [var.queue_trigger.maximum_concurrency]
+
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+}
