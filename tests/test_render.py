@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import py_compile
 import re
-import shutil
 import subprocess
+import sys
 import tomllib
 import warnings
 from pathlib import Path
@@ -19,6 +19,7 @@ from copier import run_copy
 from conftest import EXAMPLES, TEMPLATE_ROOT, load_example, render
 
 TEMPLATE_ONLY = ["copier.yml", "hooks", "examples", "docs/rendered-contract.md"]
+BIN = Path(sys.executable).parent  # the tools installed beside this Python
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 
 
@@ -74,13 +75,13 @@ def test_rendered_workflows_pass_actionlint_and_zizmor(
     assert workflows
 
     actionlint = subprocess.run(
-        [shutil.which("actionlint") or "actionlint", *workflows],
+        [str(BIN / "actionlint"), *workflows],
         capture_output=True,
         text=True,
         check=False,
     )
     zizmor = subprocess.run(
-        [shutil.which("zizmor") or "zizmor", "--offline", *workflows],
+        [str(BIN / "zizmor"), "--offline", *workflows],
         capture_output=True,
         text=True,
         check=False,

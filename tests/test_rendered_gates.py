@@ -113,6 +113,37 @@ def test_emulator_deployment_observes_every_outcome(
         assert outcome in output, f"no {outcome} test ran:\n{output}"
 
 
+def test_fault_injection_soak_loses_nothing(
+    rendered_examples: dict[str, Path],
+) -> None:
+    output = run_gate(
+        rendered_examples["accounts-payable"],
+        sys.executable,
+        "-m",
+        "pytest",
+        "-m",
+        "soak",
+        "tests/soak",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    )
+
+    assert " passed" in output and " failed" not in output
+
+
+def test_security_scan_has_no_failed_check(
+    rendered_examples: dict[str, Path],
+) -> None:
+    """checkov from its own environment, as `make security-check` runs it."""
+    run_gate(
+        rendered_examples["support-triage"],
+        sys.executable,
+        "scripts/security_check.py",
+        timeout=900,
+    )
+
+
 def test_fresh_setup_from_the_rendered_readme(
     rendered_examples: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -121,7 +152,7 @@ def test_fresh_setup_from_the_rendered_readme(
     shutil.copytree(
         rendered_examples["support-triage"],
         copy,
-        ignore=shutil.ignore_patterns(".venv", "*_cache", "__pycache__"),
+        ignore=shutil.ignore_patterns(".venv*", "*_cache", "__pycache__"),
     )
 
     run_gate(copy, "make", "setup", "lint", "types", "test", timeout=900)

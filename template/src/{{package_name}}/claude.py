@@ -4,6 +4,11 @@ Which SDK error means what is decided here, by class, on purpose:
 transient errors go to the retry queue, permanent ones to the dead-letter
 queue without burning retries. The timeout and the SDK's own quick retries
 come from settings so the time budget of one request is visible.
+
+The same code talks to the Anthropic API (key from Secrets Manager) or to
+Amazon Bedrock (signed with the function's role), as `provider` says. A
+reply longer than the SDK allows without streaming is streamed, and the
+finished message is used exactly as a non-streamed one would be.
 """
 
 import functools
@@ -13,9 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import anthropic
+import boto3
+
+# Maintenance: a private module of the SDK, the only place this table lives.
+from anthropic._constants import MODEL_NONSTREAMING_TOKENS
+from anthropic.types import Message, MessageParam, OutputConfigParam
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import aws
+from . import aws, budget, provider, telemetry
 from .errors import (
     InvalidOutputError,
     PermanentModelError,
@@ -23,6 +33,7 @@ from .errors import (
     TransientModelError,
 )
 from .logs import MODEL_CALLED, MODEL_FAILED, logger
+from .pricing import Usage, usage_of
 from .prompts import load_prompt
 from .settings import get_settings
 
@@ -43,10 +54,23 @@ _PERMANENT: dict[type[anthropic.APIError], str] = {
     anthropic.AuthenticationError: "model_authentication_failed",
     anthropic.PermissionDeniedError: "model_permission_denied",
     anthropic.ContentTooLargeError: "model_request_too_large",
+    anthropic.RequestHeaderFieldsTooLargeError: "model_request_too_large",
     anthropic.NotFoundError: "model_not_found",
     anthropic.PaymentRequiredError: "model_payment_required",
     anthropic.UnprocessableEntityError: "model_unprocessable",
 }
+
+# An error event in the middle of a streamed reply arrives after HTTP 200,
+# so its class says nothing; its type does. Anything else mid-stream is the
+# provider failing, which is worth another try.
+_STREAM_ERROR_TYPES = {
+    "rate_limit_error": "model_rate_limited",
+    "throttlingException": "model_rate_limited",
+    "overloaded_error": "model_overloaded",
+}
+
+# What a streamed call's deadline is measured with; tests replace it.
+clock = time.monotonic
 
 # Stop reasons whose text is not a finished answer.
 _REJECTED_STOPS = {
@@ -57,6 +81,11 @@ _REJECTED_STOPS = {
     "pause_turn": "unexpected_stop_reason",
 }
 
+# The SDK refuses a non-streamed call that may take over 10 minutes: at its
+# assumed pace of 128,000 tokens an hour, more than this many output tokens.
+# Maintenance: mirrors anthropic's _calculate_nonstreaming_timeout (2.17).
+SDK_NONSTREAMING_MAX_TOKENS = 128_000 * 10 // 60
+
 
 @dataclass(frozen=True)
 class ModelReply:
@@ -64,21 +93,23 @@ class ModelReply:
 
     text: str
     stop_reason: str | None
-    input_tokens: int
-    output_tokens: int
+    usage: Usage
 
 
-def _api_key() -> str:
-    settings = get_settings()
+def needs_streaming(model_id: str, max_output_tokens: int) -> bool:
+    """Say whether the SDK would refuse this many tokens without streaming."""
+    limit = MODEL_NONSTREAMING_TOKENS.get(model_id, SDK_NONSTREAMING_MAX_TOKENS)
+    return max_output_tokens > min(limit, SDK_NONSTREAMING_MAX_TOKENS)
+
+
+def _api_key(secret_id: str) -> str:
     try:
-        secret = aws.secrets().get_secret_value(
-            SecretId=settings.model_api_key_secret_id
-        )
+        secret = aws.secrets().get_secret_value(SecretId=secret_id)
     except (BotoCoreError, ClientError) as error:
-        raise _storage_error(settings.model_api_key_secret_id) from error
+        raise _key_error(secret_id) from error
     key = _key_from(secret.get("SecretString", ""))
     if not key:
-        raise _storage_error(settings.model_api_key_secret_id)
+        raise _key_error(secret_id)
     return key
 
 
@@ -93,7 +124,7 @@ def _key_from(value: str) -> str:
         return ""
 
 
-def _storage_error(secret_id: str) -> StorageError:
+def _key_error(secret_id: str) -> StorageError:
     return StorageError(
         f"Failed to read the model API key from secret {secret_id}; put the "
         "key in it with `aws secretsmanager put-secret-value` and check that "
@@ -101,51 +132,115 @@ def _storage_error(secret_id: str) -> StorageError:
     )
 
 
+def _check_aws_credentials() -> None:
+    # Bedrock calls are signed with the role's credentials; without them
+    # every call would fail, so no request is accepted.
+    if boto3.Session().get_credentials() is None:
+        raise StorageError(
+            "Failed to find AWS credentials to sign Bedrock calls with; run "
+            "the function with its IAM role (locally: set AWS_PROFILE or the "
+            "AWS_ACCESS_KEY_ID variables)."
+        )
+
+
 @functools.cache
-def get_client() -> anthropic.Anthropic:
+def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
     """Build the client once per process; the key never leaves memory."""
     settings = get_settings()
+    if provider.MODEL_PROVIDER == "bedrock":
+        _check_aws_credentials()
+        # The region and the endpoint come from AWS_REGION and, in tests,
+        # ANTHROPIC_BEDROCK_BASE_URL, which the SDK reads itself.
+        return anthropic.AnthropicBedrock(
+            timeout=settings.model_timeout_seconds,
+            max_retries=settings.model_max_retries,
+        )
+    assert settings.model_api_key_secret_id is not None  # set for this provider
     return anthropic.Anthropic(
-        api_key=_api_key(),
+        api_key=_api_key(settings.model_api_key_secret_id),
         timeout=settings.model_timeout_seconds,
         max_retries=settings.model_max_retries,
     )
 
 
+@telemetry.tracer.capture_method(capture_response=False)
 def ask(request_input: dict[str, Any]) -> ModelReply:
     """Send one request to the model and return its finished reply."""
     settings = get_settings()
-    prompt = load_prompt()
     started = time.monotonic()
     try:
-        message = get_client().messages.create(
-            model=settings.model_id,
-            max_tokens=settings.max_output_tokens,
-            system=prompt.system,
-            messages=[{"role": "user", "content": _as_text(request_input)}],
-            output_config={
-                "format": {"type": "json_schema", "schema": prompt.output_schema}
-            },
-        )
+        message = _call(request_input)
     except anthropic.APIError as error:
         raise _classify(error) from error
+    latency_ms = round((time.monotonic() - started) * 1000)
     reply = ModelReply(
         text="".join(block.text for block in message.content if block.type == "text"),
         stop_reason=message.stop_reason,
-        input_tokens=message.usage.input_tokens,
-        output_tokens=message.usage.output_tokens,
+        usage=usage_of(
+            settings.model_id,
+            message.usage.input_tokens,
+            message.usage.output_tokens,
+        ),
     )
+    _account(reply, latency_ms)
+    _check_stop_reason(reply)
+    return reply
+
+
+def _call(request_input: dict[str, Any]) -> Message:
+    settings = get_settings()
+    prompt = load_prompt()
+    model, max_tokens = settings.model_id, settings.max_output_tokens
+    messages: list[MessageParam] = [
+        {"role": "user", "content": _as_text(request_input)}
+    ]
+    output_config: OutputConfigParam = {
+        "format": {"type": "json_schema", "schema": prompt.output_schema}
+    }
+    client = get_client()
+    if not needs_streaming(model, max_tokens):
+        return client.messages.create(
+            model=model,
+            max_tokens=max_tokens,
+            system=prompt.system,
+            messages=messages,
+            output_config=output_config,
+        )
+    # The HTTP timeout covers each read, not the whole stream; the deadline
+    # holds a streamed call to the same total as a non-streamed one.
+    deadline = clock() + settings.model_timeout_seconds
+    with client.messages.stream(
+        model=model,
+        max_tokens=max_tokens,
+        system=prompt.system,
+        messages=messages,
+        output_config=output_config,
+    ) as stream:
+        for _event in stream:
+            if clock() > deadline:
+                raise _logged(
+                    TransientModelError, "model_timeout", "StreamDeadlineExceeded", None
+                )
+        return stream.get_final_message()
+
+
+def _account(reply: ModelReply, latency_ms: int) -> None:
+    usage = reply.usage
     logger.info(
         MODEL_CALLED,
         extra={
-            "latency_ms": round((time.monotonic() - started) * 1000),
+            "latency_ms": latency_ms,
             "stop_reason": reply.stop_reason,
-            "input_tokens": reply.input_tokens,
-            "output_tokens": reply.output_tokens,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_usd": float(usage.cost_usd),
         },
     )
-    _check_stop_reason(reply)
-    return reply
+    telemetry.milliseconds(telemetry.MODEL_LATENCY, latency_ms)
+    telemetry.count(telemetry.INPUT_TOKENS, usage.input_tokens)
+    telemetry.count(telemetry.OUTPUT_TOKENS, usage.output_tokens)
+    telemetry.amount(telemetry.ESTIMATED_COST_USD, float(usage.cost_usd))
+    budget.add_spend(usage)
 
 
 def _as_text(request_input: dict[str, Any]) -> str:
@@ -155,16 +250,20 @@ def _as_text(request_input: dict[str, Any]) -> str:
 
 def _classify(error: anthropic.APIError) -> TransientModelError | PermanentModelError:
     status = getattr(error, "status_code", None)
+    name = type(error).__name__
     reason = _reason(error, _PERMANENT)
     if reason is not None:
-        return _logged(PermanentModelError, reason, error, status)
+        return _logged(PermanentModelError, reason, name, status)
     reason = _reason(error, _TRANSIENT)
     if reason is not None:
-        return _logged(TransientModelError, reason, error, status)
+        return _logged(TransientModelError, reason, name, status)
+    if isinstance(status, int) and status < 400:
+        reason = _STREAM_ERROR_TYPES.get(_error_type(error), "model_server_error")
+        return _logged(TransientModelError, reason, name, None)
     # A status the SDK has no class for: 5xx may pass, anything else won't.
     if isinstance(status, int) and status >= 500:
-        return _logged(TransientModelError, "model_server_error", error, status)
-    return _logged(PermanentModelError, "model_error", error, status)
+        return _logged(TransientModelError, "model_server_error", name, status)
+    return _logged(PermanentModelError, "model_error", name, status)
 
 
 def _reason(
@@ -173,10 +272,16 @@ def _reason(
     return next((r for cls, r in table.items() if isinstance(error, cls)), None)
 
 
+def _error_type(error: anthropic.APIError) -> str:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error")
+    return str(inner.get("type", "")) if isinstance(inner, dict) else ""
+
+
 def _logged(
     kind: type[TransientModelError] | type[PermanentModelError],
     reason: str,
-    error: anthropic.APIError,
+    error_class: str,
     status: int | None,
 ) -> TransientModelError | PermanentModelError:
     transient = kind is TransientModelError
@@ -184,14 +289,16 @@ def _logged(
         MODEL_FAILED,
         extra={
             "reason": reason,
-            "error_class": type(error).__name__,
+            "error_class": error_class,
             "status_code": status,
             "transient": transient,
         },
     )
+    if not transient:
+        telemetry.count(telemetry.PERMANENT_MODEL_ERROR)
     next_step = "it will be retried" if transient else "it will not be retried"
     return kind(
-        f"Model call failed with {type(error).__name__}"
+        f"Model call failed with {error_class}"
         f"{f' (HTTP {status})' if status else ''}; {next_step}.",
         reason=reason,
     )
@@ -206,4 +313,5 @@ def _check_stop_reason(reply: ModelReply) -> None:
             reason=reason,
             raw_reply=reply.text,
             stop_reason=reply.stop_reason,
+            usage=reply.usage,
         )

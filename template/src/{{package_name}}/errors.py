@@ -6,6 +6,8 @@ model error to the dead-letter queue. Infrastructure errors are not caught:
 they fail the invocation so that AWS retries it and alarms count it.
 """
 
+from .pricing import Usage
+
 
 class ServiceError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -29,6 +31,23 @@ class UnreadableMessageError(ServiceError):
 
 class InvalidRequestError(ServiceError):
     """A caller's request body does not match the input model."""
+
+
+class InvalidHeaderError(ServiceError):
+    """A request header is malformed; the body may be fine, so it is not kept."""
+
+
+class ModelCallsStoppedError(ServiceError):
+    """The cost guard stops model calls: budget spent, or kill switch on.
+
+    `reason` is `budget_exhausted` or `kill_switch_on`; `retry_after_seconds`
+    is how long a caller should wait before trying again.
+    """
+
+    def __init__(self, message: str, *, reason: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ModelError(ServiceError):
@@ -64,7 +83,10 @@ class InvalidOutputError(ModelError):
         reason: str,
         raw_reply: str,
         stop_reason: str | None = None,
+        usage: Usage | None = None,
     ) -> None:
         super().__init__(message, reason=reason)
         self.raw_reply = raw_reply
         self.stop_reason = stop_reason
+        # What the call that produced the reply cost, when one was made.
+        self.usage = usage

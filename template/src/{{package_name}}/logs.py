@@ -23,6 +23,14 @@ RETRY_STARTED = "retry_started"
 RETRY_SKIPPED = "retry_skipped"
 RETRY_ORPHANED = "retry_orphaned"
 RETRY_FAILED = "retry_failed"
+RETRY_DEFERRED = "retry_deferred"
+REQUEST_REPLAYED = "request_replayed"
+MODEL_CALLS_STOPPED = "model_calls_stopped"
+KILL_SWITCH_UNCLEAR = "kill_switch_unclear"
+BUDGET_SOFT_LIMIT_REACHED = "budget_soft_limit_reached"
+BUDGET_LIMIT_REACHED = "budget_limit_reached"
+BUDGET_UPDATE_FAILED = "budget_update_failed"
+CLIENTS_REBUILT = "clients_rebuilt"
 
 
 def stamp_release(model_id: str, prompt_version: str) -> None:

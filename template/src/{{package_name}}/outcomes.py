@@ -13,16 +13,18 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import aws, records
-from .errors import StorageError, TransientModelError
+from . import aws, records, telemetry
+from .errors import ModelCallsStoppedError, StorageError, TransientModelError
 from .logs import (
     REQUEST_FAILED,
     REQUEST_PENDING_RETRY,
     REQUEST_QUARANTINED,
     REQUEST_SUCCEEDED,
+    RETRY_DEFERRED,
     RETRY_ORPHANED,
     logger,
 )
+from .pricing import Usage
 from .prompts import load_prompt
 from .settings import get_settings
 
@@ -30,6 +32,8 @@ from .settings import get_settings
 RETRY_BASE_DELAY_SECONDS = 30
 # SQS delays a message by at most 15 minutes.
 MAX_DELAY_SECONDS = 900
+# A retry the cost guard stopped waits this long before it asks again.
+DEFERRED_DELAY_SECONDS = MAX_DELAY_SECONDS
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,10 @@ def retry_delay_seconds(attempt: int) -> int:
     return min(MAX_DELAY_SECONDS, RETRY_BASE_DELAY_SECONDS * int(2 ** (attempt - 1)))
 
 
-def succeed(request_id: str, result: dict[str, Any]) -> Outcome:
+def succeed(request_id: str, result: dict[str, Any], usage: Usage) -> Outcome:
     """Record the validated result."""
-    records.record_outcome(request_id, "succeeded", result=result)
+    records.record_outcome(request_id, "succeeded", result=result, usage=usage)
+    telemetry.count(telemetry.REQUEST_SUCCEEDED)
     logger.info(REQUEST_SUCCEEDED)
     return Outcome("succeeded", result=result)
 
@@ -58,6 +63,7 @@ def retry_later(request_id: str, attempt: int, error: TransientModelError) -> Ou
     """Queue retry number `attempt`, or fail the request after the last one."""
     settings = get_settings()
     if attempt > settings.retry_max_attempts:
+        telemetry.count(telemetry.RETRY_EXHAUSTED)
         return fail(
             request_id,
             "retries_exhausted",
@@ -65,17 +71,49 @@ def retry_later(request_id: str, attempt: int, error: TransientModelError) -> Ou
             f"{settings.retry_max_attempts}); the last error was {error.reason}.",
         )
     delay = retry_delay_seconds(attempt)
+    return _queue(request_id, attempt, delay, error.reason)
+
+
+def defer(request_id: str, attempt: int, stopped: ModelCallsStoppedError) -> Outcome:
+    """Queue a request the cost guard stopped, without spending an attempt.
+
+    `attempt` is the retry the message asks for: 0 for a request whose first
+    call was never made. The guard never drops a request it stops; the
+    message comes back until model calls may resume.
+    """
+    delay = min(DEFERRED_DELAY_SECONDS, stopped.retry_after_seconds)
+    return _queue(request_id, attempt, delay, stopped.reason)
+
+
+def _queue(request_id: str, attempt: int, delay: int, reason: str) -> Outcome:
     _send(
-        settings.retry_queue_url,
+        get_settings().retry_queue_url,
         {"request_id": request_id, "attempt": attempt},
         delay_seconds=delay,
     )
     records.record_outcome(request_id, "pending_retry")
+    telemetry.count(telemetry.REQUEST_PENDING_RETRY)
     logger.info(
         REQUEST_PENDING_RETRY,
-        extra={"next_attempt": attempt, "delay_seconds": delay, "reason": error.reason},
+        extra={"next_attempt": attempt, "delay_seconds": delay, "reason": reason},
     )
-    return Outcome("pending_retry", reason=error.reason)
+    return Outcome("pending_retry", reason=reason)
+
+
+def requeue_stopped(
+    request_id: str, attempt: int, stopped: ModelCallsStoppedError
+) -> None:
+    """Send a stopped retry back to the queue as it was; its record stays."""
+    delay = min(DEFERRED_DELAY_SECONDS, stopped.retry_after_seconds)
+    _send(
+        get_settings().retry_queue_url,
+        {"request_id": request_id, "attempt": attempt},
+        delay_seconds=delay,
+    )
+    logger.info(
+        RETRY_DEFERRED,
+        extra={"reason": stopped.reason, "delay_seconds": delay, "attempt": attempt},
+    )
 
 
 @dataclass(frozen=True)
@@ -87,6 +125,7 @@ class Rejected:
     detail: str
     raw_reply: str | None = None
     stop_reason: str | None = None
+    usage: Usage | None = None
 
 
 def quarantine(
@@ -112,7 +151,14 @@ def quarantine(
         },
     )
     records.record_outcome(
-        request_id, status, reason=rejected.reason, quarantine_key=key
+        request_id,
+        status,
+        reason=rejected.reason,
+        quarantine_key=key,
+        usage=rejected.usage,
+    )
+    telemetry.count(
+        telemetry.REQUEST_FAILED if fail_request else telemetry.REQUEST_QUARANTINED
     )
     logger.warning(
         REQUEST_FAILED if fail_request else REQUEST_QUARANTINED,
@@ -152,6 +198,7 @@ def fail(request_id: str, reason: str, detail: str) -> Outcome:
         },
     )
     records.record_outcome(request_id, "failed", reason=reason)
+    telemetry.count(telemetry.REQUEST_FAILED)
     logger.error(REQUEST_FAILED, extra={"reason": reason, "detail": detail})
     return Outcome("failed", reason=reason)
 

@@ -2,14 +2,22 @@
 
 The API makes the first attempt, the worker the retries; both end here, so
 a request is routed the same way whichever function handles it. Where the
-discovery call chose between two behaviours, `policy` says which one.
+discovery call chose between two behaviours, `policy` says which one. The
+cost guard is asked before every model call; a retry it stops goes back to
+the queue as it was, so the guard never drops a request it has accepted.
 """
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
-from . import claude, outcomes, parsing, policy, records
-from .errors import InvalidOutputError, PermanentModelError, TransientModelError
+from . import budget, claude, outcomes, parsing, policy, records, telemetry
+from .errors import (
+    InvalidOutputError,
+    ModelCallsStoppedError,
+    PermanentModelError,
+    TransientModelError,
+)
 from .logs import (
     REPLY_RECOVERED,
     REQUEST_RECEIVED,
@@ -18,6 +26,7 @@ from .logs import (
     logger,
 )
 from .outcomes import Outcome, Rejected
+from .pricing import Usage
 from .validation import validate_output
 
 # Transient reasons that on_rate_limited decides; the others are outages.
@@ -28,9 +37,20 @@ RAW_BODY_ON_RECORD = 1000
 
 
 def accept(request_input: dict[str, Any]) -> tuple[str, Outcome]:
-    """Record a new request as received, then make its first attempt."""
+    """Record a new request as received, then make its first attempt.
+
+    Raises ModelCallsStoppedError, before anything is recorded, when the
+    cost guard stops calls and the policy is to tell the caller so.
+    """
     # Read the API key first: a request is only accepted when it can be tried.
     claude.get_client()
+    try:
+        budget.check()
+    except ModelCallsStoppedError as stopped:
+        if policy.ON_BUDGET_EXHAUSTED == "reject":
+            raise
+        request_id = _new_request(request_input, attempts=0)
+        return request_id, outcomes.defer(request_id, 0, stopped)
     request_id = _new_request(request_input)
     return request_id, attempt(request_id, request_input, retry=0)
 
@@ -42,63 +62,99 @@ def set_aside_input(body: str, problem: str) -> tuple[str, Outcome]:
     return request_id, outcomes.quarantine(request_id, rejected)
 
 
-def _new_request(request_input: dict[str, Any]) -> str:
+def _new_request(request_input: dict[str, Any], attempts: int = 1) -> str:
     request_id = str(uuid.uuid4())
     logger.append_keys(request_id=request_id)
-    records.record_received(request_id, request_input)
+    records.record_received(request_id, request_input, attempts=attempts)
+    telemetry.count(telemetry.REQUEST_ACCEPTED)
     logger.info(REQUEST_RECEIVED)
     return request_id
 
 
 def retry(request_id: str, retry_number: int) -> None:
-    """Make retry number `retry_number` of a request, unless it moved on."""
+    """Make retry number `retry_number` of a request, unless it moved on.
+
+    Retry 0 is the first model call of a request the cost guard deferred.
+    """
     claude.get_client()
     record = records.get_record(request_id)
     if record is None:
         outcomes.report_orphan(request_id, retry_number)
         return
     # The API call was attempt 1, so retry n is attempt n + 1.
-    is_open = record.status in records.OPEN_STATES
-    if not is_open or not records.claim_attempt(request_id, retry_number + 1):
-        logger.info(
-            RETRY_SKIPPED, extra={"status": record.status, "attempts": record.attempts}
-        )
+    number = retry_number + 1
+    now = datetime.now(UTC)
+    if not records.may_claim(record, number, now):
+        _skip(record)
+        return
+    try:
+        budget.check(now)
+    except ModelCallsStoppedError as stopped:
+        outcomes.requeue_stopped(request_id, retry_number, stopped)
+        return
+    if not records.claim_attempt(request_id, number, now):
+        _skip(record)
         return
     logger.info(RETRY_STARTED)
-    attempt(request_id, record.input, retry=retry_number)
+    attempt(request_id, record.input, retry=retry_number, caller_waiting=False)
 
 
-def attempt(request_id: str, request_input: dict[str, Any], retry: int) -> Outcome:
+def _skip(record: records.Record) -> None:
+    # A duplicate or late message: the record is final or further along.
+    logger.info(
+        RETRY_SKIPPED, extra={"status": record.status, "attempts": record.attempts}
+    )
+
+
+def attempt(
+    request_id: str,
+    request_input: dict[str, Any],
+    retry: int,
+    *,
+    caller_waiting: bool = True,
+) -> Outcome:
     """Try the model once and record where the request ended."""
     try:
-        result = _produce_output(request_input)
+        result, usage = _produce_output(request_input)
     except TransientModelError as error:
-        if retry == 0 and _rejects_at_once(error):
+        if caller_waiting and _rejects_at_once(error):
             return outcomes.fail(request_id, error.reason, str(error))
         return outcomes.retry_later(request_id, retry + 1, error)
     except InvalidOutputError as error:
         rejected = Rejected(
-            request_input, error.reason, str(error), error.raw_reply, error.stop_reason
+            request_input,
+            error.reason,
+            str(error),
+            error.raw_reply,
+            error.stop_reason,
+            error.usage,
         )
         fail_request = policy.ON_INVALID_OUTPUT == "reject"
         return outcomes.quarantine(request_id, rejected, fail_request=fail_request)
     except PermanentModelError as error:
         return outcomes.fail(request_id, error.reason, str(error))
-    return outcomes.succeed(request_id, result)
+    return outcomes.succeed(request_id, result, usage)
 
 
 def _rejects_at_once(error: TransientModelError) -> bool:
-    # Only the caller of the first attempt can be told no; a request already
-    # in the retry queue stays there until its retries run out.
+    # Only a caller still waiting can be told no; a request already in the
+    # retry queue stays there until its retries run out.
     if error.reason in RATE_LIMIT_REASONS:
         return policy.ON_RATE_LIMITED == "reject"
     return policy.ON_PROVIDER_OUTAGE == "reject"
 
 
-def _produce_output(request_input: dict[str, Any]) -> dict[str, Any]:
+def _produce_output(
+    request_input: dict[str, Any],
+) -> tuple[dict[str, Any], Usage]:
     reply = claude.ask(request_input)
-    parsed = parsing.extract_json(reply.text)
-    if parsed.method != "whole":
-        logger.info(REPLY_RECOVERED, extra={"method": parsed.method})
-    output = validate_output(parsed.data, reply.text)
-    return output.model_dump(mode="json")
+    try:
+        parsed = parsing.extract_json(reply.text)
+        if parsed.method != "whole":
+            logger.info(REPLY_RECOVERED, extra={"method": parsed.method})
+        output = validate_output(parsed.data, reply.text)
+    except InvalidOutputError as error:
+        # The reply was paid for even though it is unusable.
+        error.usage = reply.usage
+        raise
+    return output.model_dump(mode="json"), reply.usage

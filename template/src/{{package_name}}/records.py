@@ -3,13 +3,15 @@
 A record is written as `received` before the model is called, then moves to
 exactly one terminal state. Every write is conditional, so a duplicate or
 late message can never overwrite a finished record. Each write also stamps
-the model and prompt version that produced it.
+the model and prompt version that produced it, and the one that ends it
+what its model call cost. Every record carries `expires_at`, after which
+DynamoDB deletes it.
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -17,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws
 from .errors import RecordConflictError, StorageError
+from .pricing import PRICES_VERSION, Usage
 from .prompts import load_prompt
 from .settings import get_settings
 
@@ -27,7 +30,8 @@ OutcomeStatus = Literal["succeeded", "pending_retry", "quarantined", "failed"]
 # what happens next, and only a record in one of these states may change.
 OPEN_STATES: tuple[Status, ...] = ("received", "pending_retry")
 
-_NAMES = {f"#{name}": name for name in ("status", "result", "reason", "model")}
+# DynamoDB reserves these words; expressions name them through placeholders.
+_NAMES = {f"#{name}": name for name in ("status", "result", "reason", "model", "usage")}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class Record:
     result: dict[str, Any] | None = None
     reason: str | None = None
     quarantine_key: str | None = None
+    usage: dict[str, Any] | None = None
+    # When the running attempt was claimed by the worker; None between attempts.
+    claimed_at: str | None = None
 
     def public(self) -> dict[str, Any]:
         """Return the record as GET /requests/{id} shows it: without input."""
@@ -59,20 +66,30 @@ class Record:
             "result": self.result,
             "reason": self.reason,
             "quarantine_key": self.quarantine_key,
+            "usage": self.usage,
         }
         return {key: value for key, value in shown.items() if value is not None}
 
 
-def record_received(request_id: str, request_input: dict[str, Any]) -> None:
-    """Write the first record of a request; its id must be new."""
-    now = _now()
+def record_received(
+    request_id: str, request_input: dict[str, Any], *, attempts: int = 1
+) -> None:
+    """Write the first record of a request; its id must be new.
+
+    `attempts` is 1 when the model is called next, 0 when the cost guard
+    defers the first call to the retry queue.
+    """
+    moment = datetime.now(UTC)
+    now = _iso(moment)
+    retention = timedelta(days=get_settings().record_retention_days)
     item = {
         "request_id": request_id,
         "status": "received",
         "input": _to_dynamodb(request_input),
-        "attempts": 1,
+        "attempts": attempts,
         "created_at": now,
         "updated_at": now,
+        "expires_at": int((moment + retention).timestamp()),
         **_stamp(),
     }
     _write(
@@ -96,23 +113,45 @@ def get_record(request_id: str) -> Record | None:
     return None if item is None else _record(_from_dynamodb(item))
 
 
-def claim_attempt(request_id: str, attempts: int) -> bool:
-    """Count one more model attempt, unless the record moved on already.
+def may_claim(record: Record, attempts: int, now: datetime) -> bool:
+    """Say whether attempt number `attempts` may start on this record.
 
-    Returns False when the record is final or already counted a later
-    attempt: the message that asked for this attempt is a duplicate.
+    Yes when the record is open and counted fewer attempts, or counted this
+    one but its claim went stale: the worker that made it was stopped before
+    it could record how the attempt ended. Otherwise the message asking for
+    the attempt is a duplicate, and calling the model again would pay twice.
+    """
+    if record.status not in OPEN_STATES or record.attempts > attempts:
+        return False
+    if record.attempts < attempts:
+        return True
+    return record.claimed_at is not None and record.claimed_at < _stale_before(now)
+
+
+def claim_attempt(request_id: str, attempts: int, now: datetime) -> bool:
+    """Count attempt number `attempts`, unless `may_claim` no longer holds.
+
+    The same rule as `may_claim`, as a condition of the write, so two
+    workers given the same message cannot both claim it.
     """
     try:
         _update(
             request_id,
-            "SET attempts = :attempts, updated_at = :now, #model = :model, "
-            "prompt_version = :prompt_version",
-            "attempts <= :attempts",
-            {":attempts": attempts},
+            "SET attempts = :attempts, claimed_at = :now, updated_at = :now, "
+            "#model = :model, prompt_version = :prompt_version",
+            "(attempts < :attempts OR (attempts = :attempts AND claimed_at < :stale))",
+            {":attempts": attempts, ":stale": _stale_before(now)},
+            now=now,
         )
     except RecordConflictError:
         return False
     return True
+
+
+def _stale_before(now: datetime) -> str:
+    # No invocation runs longer than the function's timeout.
+    timeout = timedelta(seconds=get_settings().function_timeout_seconds)
+    return _iso(now - timeout)
 
 
 def record_outcome(
@@ -122,21 +161,33 @@ def record_outcome(
     result: dict[str, Any] | None = None,
     reason: str | None = None,
     quarantine_key: str | None = None,
+    usage: Usage | None = None,
 ) -> None:
-    """Move an open record to `status`, with the evidence of that state."""
+    """Move an open record to `status`, with the evidence of that state.
+
+    `usage` is what the model call of this attempt cost. Only an attempt
+    that ends a request gets a reply to pay for, so it is the request's.
+    The model and prompt version were stamped when the attempt began.
+    """
     values: dict[str, Any] = {":status": status}
-    assignments = ["#status = :status", "updated_at = :now", "#model = :model"]
-    assignments.append("prompt_version = :prompt_version")
-    for name, value in (
-        ("result", result),
-        ("reason", reason),
-        ("quarantine_key", quarantine_key),
-    ):
+    assignments = ["#status = :status", "updated_at = :now"]
+    fields = {"result": result, "reason": reason, "quarantine_key": quarantine_key}
+    if usage is not None:
+        fields["usage"] = {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            # A float of six decimals; DynamoDB stores it back as that decimal.
+            "cost_usd": float(usage.cost_usd),
+            "prices_version": PRICES_VERSION,
+        }
+    for name, value in fields.items():
         if value is not None:
             target = f"#{name}" if f"#{name}" in _NAMES else name
             assignments.append(f"{target} = :{name}")
             values[f":{name}"] = _to_dynamodb(value)
-    _update(request_id, "SET " + ", ".join(assignments), None, values)
+    # The attempt is over: a late copy of its message must not claim it again.
+    expression = "SET " + ", ".join(assignments) + " REMOVE claimed_at"
+    _update(request_id, expression, None, values)
 
 
 def _update(
@@ -144,12 +195,17 @@ def _update(
     expression: str,
     extra_condition: str | None,
     values: dict[str, Any],
+    now: datetime | None = None,
 ) -> None:
     condition = "#status IN (:received, :pending_retry)"
     if extra_condition:
         condition += f" AND {extra_condition}"
     used = {key: name for key, name in _NAMES.items() if key in expression + condition}
-    stamp = _stamp()
+    stamp = {
+        f":{name}": value
+        for name, value in _stamp().items()
+        if f":{name}" in expression
+    }
     _write(
         "update",
         request_id,
@@ -160,9 +216,8 @@ def _update(
             ExpressionAttributeNames=used,
             ExpressionAttributeValues={
                 **values,
-                ":now": _now(),
-                ":model": stamp["model"],
-                ":prompt_version": stamp["prompt_version"],
+                **stamp,
+                ":now": _iso(now or datetime.now(UTC)),
                 ":received": "received",
                 ":pending_retry": "pending_retry",
             },
@@ -197,8 +252,8 @@ def _stamp() -> dict[str, str]:
     return {"model": get_settings().model_id, "prompt_version": load_prompt().version}
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
 
 
 def _to_dynamodb(value: Any) -> Any:
@@ -231,4 +286,6 @@ def _record(item: dict[str, Any]) -> Record:
         result=item.get("result"),
         reason=item.get("reason"),
         quarantine_key=item.get("quarantine_key"),
+        usage=item.get("usage"),
+        claimed_at=item.get("claimed_at"),
     )

@@ -1,9 +1,10 @@
 """SQS entry point: the retry queue's consumer, with partial batch responses.
 
-Each message is {"request_id": ..., "attempt": n}. A message that fails
-(unreadable, or AWS did not answer) is reported back so that SQS delivers
-it again and, after the queue's redrive limit, moves it to the dead-letter
-queue; the other messages of the batch are not retried with it.
+Each message is {"request_id": ..., "attempt": n}: retry n of the request,
+or 0 for the first call of a request the cost guard deferred. A message
+that fails (unreadable, or AWS did not answer) is reported back so that SQS
+delivers it again and, after the queue's redrive limit, moves it to the
+dead-letter queue; the other messages of the batch are not retried with it.
 """
 
 import json
@@ -18,11 +19,10 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import processing
+from . import processing, startup, telemetry
 from .errors import ServiceError, UnreadableMessageError
-from .logs import RETRY_FAILED, logger, stamp_release
-from .prompts import load_prompt
-from .settings import get_settings
+from .logs import RETRY_FAILED, logger
+from .settings import LAMBDA_MAX_TIMEOUT_SECONDS
 
 # Report every failed message, even when all of a batch fail, instead of
 # raising: the response then says exactly which messages to deliver again.
@@ -51,11 +51,11 @@ def parse_message(body: str) -> RetryMessage:
         not isinstance(request_id, str)
         or not request_id
         or type(attempt) is not int
-        or attempt < 1
+        or attempt < 0
     ):
         raise UnreadableMessageError(
             f"Retry message {body[:80]!r} is not "
-            '{"request_id": "<id>", "attempt": <n from 1>}; it goes back to '
+            '{"request_id": "<id>", "attempt": <n from 0>}; it goes back to '
             "the queue and, after the redrive limit, to the dead-letter queue."
         )
     return RetryMessage(request_id, attempt)
@@ -80,10 +80,16 @@ def handle_message(record: SQSRecord) -> None:
         logger.remove_keys(["request_id", "attempt"])
 
 
+if startup.in_lambda():
+    startup.prepare(LAMBDA_MAX_TIMEOUT_SECONDS)
+
+
 @logger.inject_lambda_context(clear_state=True)
+@telemetry.instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Process one batch of retry messages."""
-    stamp_release(get_settings().model_id, load_prompt().version)
+    startup.prepare(LAMBDA_MAX_TIMEOUT_SECONDS)
+    startup.stamp_release()
     response = process_partial_response(
         event=event,
         record_handler=handle_message,

@@ -83,3 +83,13 @@ output "api_key_value" {
   value       = module.service.api_key_value
   sensitive   = true
 }
+
+output "deploy_role_arn" {
+  description = "ARN of the deploy role the CI identity module created; no workflow assumes it in the emulator."
+  value       = module.ci_identity.role_arn
+}
+
+output "github_oidc_provider_arn" {
+  description = "ARN of the GitHub OIDC provider in the emulator's account."
+  value       = module.ci_identity.oidc_provider_arn
+}

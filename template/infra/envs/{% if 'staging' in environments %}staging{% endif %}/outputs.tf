@@ -83,3 +83,13 @@ output "api_key_value" {
   value       = module.service.api_key_value
   sensitive   = true
 }
+
+output "deploy_role_arn" {
+  description = "ARN of the role GitHub Actions deploys this environment with; set it as the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment."
+  value       = module.ci_identity.role_arn
+}
+
+output "github_oidc_provider_arn" {
+  description = "ARN of GitHub's OIDC provider in this account; give it as existing_github_oidc_provider_arn to another environment in the same account."
+  value       = module.ci_identity.oidc_provider_arn
+}

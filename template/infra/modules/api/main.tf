@@ -7,6 +7,8 @@
 # on, OPTIONS on both paths reaches the function without authentication so
 # it can answer the browser's preflight.
 
+data "aws_partition" "current" {}
+
 locals {
   iam_auth      = var.caller_auth == "iam"
   authorization = local.iam_auth ? "AWS_IAM" : "NONE"
@@ -19,6 +21,7 @@ locals {
 }
 
 resource "aws_api_gateway_rest_api" "this" {
+  #checkov:skip=CKV_AWS_237:Replacing the API would change its id and URL for every caller; the deployment, not the API, is created before it is destroyed.
   name        = var.name
   description = var.description
   tags        = var.tags
@@ -107,6 +110,7 @@ resource "aws_api_gateway_integration" "read" {
 # Browsers send a preflight without credentials, so these routes need none;
 # the function answers them with the allowed origins only.
 resource "aws_api_gateway_method" "preflight" {
+  #checkov:skip=CKV2_AWS_53:A preflight has no body or parameters to validate; the function answers it from the Origin header alone.
   for_each = local.preflight_resources
 
   rest_api_id      = aws_api_gateway_rest_api.this.id
@@ -135,8 +139,30 @@ resource "aws_api_gateway_gateway_response" "bad_request_body" {
   response_type = "BAD_REQUEST_BODY"
   status_code   = "400"
 
+  # A configured response type no longer inherits DEFAULT_4XX, so it needs
+  # the CORS headers of its own.
+  response_parameters = var.cors_allowed_origin == null ? {} : {
+    "gatewayresponse.header.Access-Control-Allow-Origin" = "'${var.cors_allowed_origin}'"
+    "gatewayresponse.header.Vary"                        = "'Origin'"
+  }
+
   response_templates = {
     "application/json" = "{\"message\": \"The request body does not match the input model; check the field names, types and required fields.\"}"
+  }
+}
+
+# Errors API Gateway answers itself (missing key, throttled, timeout) carry
+# the allowed origin too, so a browser can read them instead of reporting a
+# CORS failure.
+resource "aws_api_gateway_gateway_response" "cors" {
+  for_each = var.cors_allowed_origin == null ? toset([]) : toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  response_type = each.value
+
+  response_parameters = {
+    "gatewayresponse.header.Access-Control-Allow-Origin" = "'${var.cors_allowed_origin}'"
+    "gatewayresponse.header.Vary"                        = "'Origin'"
   }
 }
 
@@ -168,6 +194,7 @@ resource "aws_api_gateway_deployment" "this" {
       function_invoke_arn    = var.function_invoke_arn
       integration_timeout_ms = var.integration_timeout_ms
       bad_request_body       = aws_api_gateway_gateway_response.bad_request_body.response_templates
+      cors_allowed_origin    = var.cors_allowed_origin
     }))
   }
 
@@ -176,16 +203,95 @@ resource "aws_api_gateway_deployment" "this" {
   }
 }
 
+# One JSON line per request: who called, what was answered, how long it took.
+resource "aws_cloudwatch_log_group" "access" {
+  #checkov:skip=CKV_AWS_338:Retention is an answer per environment (access_log_retention_days); a year of caller addresses is not a default.
+  count = var.access_logs_enabled ? 1 : 0
+
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.access_log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
 resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Every POST creates a new request and every GET reads a record that changes; a cache would answer with stale states.
+  #checkov:skip=CKV2_AWS_29:Callers need an API key or a SigV4 signature and are throttled per stage and per key; a WAF web ACL is an account-level choice, attach one with aws_wafv2_web_acl_association.
+  #checkov:skip=CKV2_AWS_51:Callers authenticate with API keys or IAM signatures; mutual TLS needs a custom domain and a client CA the client does not have.
+  #checkov:skip=CKV2_AWS_4:Execution logs need the account-wide CloudWatch role (manage_account_cloudwatch_role, opt-in); the JSON access logs record every request.
   rest_api_id          = aws_api_gateway_rest_api.this.id
   deployment_id        = aws_api_gateway_deployment.this.id
   stage_name           = var.stage_name
   xray_tracing_enabled = var.xray_tracing_enabled
   tags                 = var.tags
+
+  dynamic "access_log_settings" {
+    for_each = var.access_logs_enabled ? [1] : []
+
+    content {
+      destination_arn = aws_cloudwatch_log_group.access[0].arn
+      format = jsonencode({
+        requestId          = "$context.requestId"
+        extendedRequestId  = "$context.extendedRequestId"
+        requestTime        = "$context.requestTime"
+        httpMethod         = "$context.httpMethod"
+        resourcePath       = "$context.resourcePath"
+        status             = "$context.status"
+        responseLength     = "$context.responseLength"
+        responseLatency    = "$context.responseLatency"
+        integrationLatency = "$context.integration.latency"
+        integrationStatus  = "$context.integration.status"
+        errorMessage       = "$context.error.message"
+        apiKeyId           = "$context.identity.apiKeyId"
+        caller             = "$context.identity.caller"
+        sourceIp           = "$context.identity.sourceIp"
+        userAgent          = "$context.identity.userAgent"
+        xrayTraceId        = "$context.xrayTraceId"
+      })
+    }
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+# API Gateway writes logs through one role per account and region, shared by
+# every API there; only one configuration may manage it.
+data "aws_iam_policy_document" "apigateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "apigateway_logs" {
+  count = var.manage_account_cloudwatch_role ? 1 : 0
+
+  name               = "${var.name}-apigateway-logs"
+  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "apigateway_logs" {
+  count = var.manage_account_cloudwatch_role ? 1 : 0
+
+  role       = aws_iam_role.apigateway_logs[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.manage_account_cloudwatch_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.apigateway_logs[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.apigateway_logs]
 }
 
 # Stage-wide limits for every route and caller together.
 resource "aws_api_gateway_method_settings" "all" {
+  #checkov:skip=CKV_AWS_225:No caching: records change between reads and every POST is new work (see the stage).
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"

@@ -142,6 +142,45 @@ variable "xray_tracing_enabled" {
   default     = true
 }
 
+variable "cors_allowed_origin" {
+  description = "Origin put in the Access-Control-Allow-Origin header of the errors API Gateway answers itself (DEFAULT_4XX and DEFAULT_5XX), or null for none. A header holds one origin: with several allowed origins pass the main one; browsers at the others see such errors as CORS failures."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cors_allowed_origin == null || can(regex("^https?://[^/'\\s]+$", var.cors_allowed_origin))
+    error_message = "cors_allowed_origin is \"${coalesce(var.cors_allowed_origin, "null")}\"; use scheme and host without a path or quotes, for example https://app.example.com."
+  }
+}
+
+variable "access_logs_enabled" {
+  description = "Whether the stage writes one JSON access-log line per request to CloudWatch. API Gateway needs the account's CloudWatch role for it (see manage_account_cloudwatch_role)."
+  type        = bool
+  default     = true
+}
+
+variable "access_log_retention_days" {
+  description = "How many days CloudWatch keeps the access logs; one of the values CloudWatch accepts, such as 30, 90 or 365."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log_retention_days)
+    error_message = "access_log_retention_days is ${var.access_log_retention_days}, which CloudWatch does not accept; pick one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key the access-log group is encrypted with; its policy must let CloudWatch Logs use it."
+  type        = string
+}
+
+variable "manage_account_cloudwatch_role" {
+  description = "Whether this module sets the API Gateway CloudWatch role of the whole account and region (aws_api_gateway_account). Access and execution logs need that role once per account and region; turn this on in exactly one configuration there, and leave it off when another stack or the console already set it, or the two will overwrite each other."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to the API, stage, usage plan and key, on top of the provider's default tags."
   type        = map(string)

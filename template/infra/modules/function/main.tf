@@ -22,8 +22,10 @@ resource "aws_iam_role" "execution" {
 }
 
 resource "aws_cloudwatch_log_group" "function" {
+  #checkov:skip=CKV_AWS_338:Retention is an answer per environment (log_retention_days); a year of logs holding client data is not a default.
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
   tags              = var.tags
 }
 
@@ -92,6 +94,13 @@ data "aws_iam_policy_document" "permissions" {
     }
   }
 
+  # The tables, queues, bucket and secret are encrypted with this key.
+  statement {
+    sid       = "UseServiceKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
   statement {
     sid       = "WriteQuarantinedReplies"
     actions   = ["s3:PutObject"]
@@ -133,6 +142,9 @@ resource "aws_iam_role_policy_attachment" "xray" {
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:The function calls only AWS APIs and the model provider over TLS; a VPC would add NAT gateways and no isolation worth them.
+  #checkov:skip=CKV_AWS_272:The zip is built reproducibly in CI and deployed by the OIDC deploy role only; code signing needs a Signer profile per account.
+  #checkov:skip=CKV_AWS_116:No asynchronous invocations: API Gateway calls synchronously and the worker's failures are redriven by its SQS queue.
   function_name    = var.name
   description      = var.description
   role             = aws_iam_role.execution.arn
@@ -146,6 +158,7 @@ resource "aws_lambda_function" "this" {
   publish          = var.publish_live_alias
 
   reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
+  kms_key_arn                    = var.kms_key_arn
 
   environment {
     variables = var.environment_variables

@@ -47,3 +47,8 @@ output "event_source_mapping_uuid" {
   description = "Identifier of the SQS trigger, or null without queue_trigger; use it to pause or resume the worker."
   value       = one(aws_lambda_event_source_mapping.queue[*].uuid)
 }
+
+output "reserved_concurrency" {
+  description = "Concurrent executions reserved for the function, or -1 when it shares the account's pool; compare it with the provider's rate limit."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}

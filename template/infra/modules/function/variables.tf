@@ -192,6 +192,11 @@ variable "queue_trigger_enabled" {
   default     = true
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the service's customer-managed KMS key: it encrypts the function's log group and environment, and the role may use it to read and write the encrypted tables, queues, bucket and secret."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group, on top of the provider's default tags."
   type        = map(string)

@@ -70,6 +70,28 @@ variable "dead_letter_retention_seconds" {
   }
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key both queues are encrypted with; producers and consumers need kms:GenerateDataKey and kms:Decrypt on it."
+  type        = string
+}
+
+variable "kms_data_key_reuse_seconds" {
+  description = "How long SQS reuses a data key before calling KMS again, in seconds (60 to 86400); longer means fewer KMS calls."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.kms_data_key_reuse_seconds >= 60 && var.kms_data_key_reuse_seconds <= 86400
+    error_message = "kms_data_key_reuse_seconds is ${var.kms_data_key_reuse_seconds}; SQS accepts 60 to 86400 seconds. Use 300 unless KMS costs say otherwise."
+  }
+}
+
+variable "redrive_allow_policy_enabled" {
+  description = "Whether the dead-letter queue accepts redriven messages from the retry queue only. Keep it on in AWS; turn it off only for an emulator without the API."
+  type        = bool
+  default     = true
+}
+
 variable "tags" {
   description = "Tags added to both queues, on top of the provider's default tags."
   type        = map(string)

@@ -83,7 +83,9 @@ module "storage" {
   deletion_protection_enabled = var.deletion_protection_enabled
   quarantine_bucket_name      = "${local.name_prefix}-quarantine-${data.aws_caller_identity.current.account_id}"
   quarantine_retention_days   = var.record_retention_days
+  access_log_bucket_name      = "${local.name_prefix}-access-logs-${data.aws_caller_identity.current.account_id}"
   quarantine_force_destroy    = var.quarantine_force_destroy
+  kms_deletion_window_days    = var.kms_deletion_window_days
   enforce_tls                 = var.quarantine_tls_only
   model_api_key_secret_name   = local.anthropic ? "${var.project}/${var.environment}/anthropic-api-key" : null
   secret_recovery_window_days = var.secret_recovery_window_days
@@ -103,6 +105,9 @@ module "retry_queue" {
   # the worker would ever need.
   max_receive_count = var.retry_max_attempts + 1
 
+  kms_key_arn                  = module.storage.kms_key_arn
+  redrive_allow_policy_enabled = var.dead_letter_redrive_allow_enabled
+
   tags = var.tags
 }
 
@@ -117,6 +122,10 @@ module "api_function" {
   log_retention_days = var.log_retention_days
   publish_live_alias = true
   snap_start_enabled = var.snapstart
+
+  # Keeps synchronous model calls inside the provider's rate limit, and
+  # leaves the rest of the account's pool to everything else.
+  reserved_concurrency = var.api_reserved_concurrency
   environment_variables = merge(local.function_environment, {
     FUNCTION_TIMEOUT_SECONDS = tostring(var.api_timeout_seconds)
   })
@@ -129,6 +138,7 @@ module "api_function" {
   model_api_key_secret_arn  = local.function_permissions.model_api_key_secret_arn
   bedrock_model_arns        = local.function_permissions.bedrock_model_arns
   send_queue_arns           = local.function_permissions.send_queue_arns
+  kms_key_arn               = module.storage.kms_key_arn
 
   tags = var.tags
 }
@@ -161,6 +171,7 @@ module "worker_function" {
   model_api_key_secret_arn  = local.function_permissions.model_api_key_secret_arn
   bedrock_model_arns        = local.function_permissions.bedrock_model_arns
   send_queue_arns           = local.function_permissions.send_queue_arns
+  kms_key_arn               = module.storage.kms_key_arn
 
   tags = var.tags
 }
@@ -168,18 +179,25 @@ module "worker_function" {
 module "api" {
   source = "../api"
 
-  name                   = local.name_prefix
-  description            = var.api_description
-  request_schema         = file("${path.module}/request.schema.json")
-  validate_request_body  = var.on_bad_input == "reject"
-  function_name          = module.api_function.function_name
-  function_qualifier     = module.api_function.alias_name
-  function_invoke_arn    = module.api_function.function_invoke_arn
-  caller_auth            = var.caller_auth
-  cors_enabled           = length(var.allowed_origins) > 0
-  throttling_rate_limit  = var.throttling_rate_limit
-  throttling_burst_limit = var.throttling_burst_limit
-  client_rate_limit      = var.client_rate_limit
-  client_burst_limit     = var.client_burst_limit
-  tags                   = var.tags
+  name                  = local.name_prefix
+  description           = var.api_description
+  request_schema        = file("${path.module}/request.schema.json")
+  validate_request_body = var.on_bad_input == "reject"
+  function_name         = module.api_function.function_name
+  function_qualifier    = module.api_function.alias_name
+  function_invoke_arn   = module.api_function.function_invoke_arn
+  caller_auth           = var.caller_auth
+  cors_enabled          = length(var.allowed_origins) > 0
+  cors_allowed_origin   = try(var.allowed_origins[0], null)
+  client_daily_quota    = var.client_daily_quota
+  kms_key_arn           = module.storage.kms_key_arn
+  access_logs_enabled   = var.api_access_logs_enabled
+
+  access_log_retention_days      = var.log_retention_days
+  manage_account_cloudwatch_role = var.manage_api_gateway_account_role
+  throttling_rate_limit          = var.throttling_rate_limit
+  throttling_burst_limit         = var.throttling_burst_limit
+  client_rate_limit              = var.client_rate_limit
+  client_burst_limit             = var.client_burst_limit
+  tags                           = var.tags
 }

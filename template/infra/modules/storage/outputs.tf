@@ -57,3 +57,13 @@ output "kill_switch_parameter_arn" {
   description = "ARN of the kill switch parameter; use it in IAM policies."
   value       = aws_ssm_parameter.kill_switch.arn
 }
+
+output "kms_key_arn" {
+  description = "ARN of the customer-managed key of the service's data; give it to every queue, function and log group that holds the service's data."
+  value       = aws_kms_key.data.arn
+}
+
+output "access_log_bucket_name" {
+  description = "Name of the bucket holding the quarantine bucket's server access logs; read it when auditing who touched a reply."
+  value       = aws_s3_bucket.access_logs.bucket
+}

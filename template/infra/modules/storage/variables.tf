@@ -60,6 +60,38 @@ variable "quarantine_bucket_name" {
   }
 }
 
+variable "access_log_bucket_name" {
+  description = "Name of the S3 bucket that receives the quarantine bucket's server access logs (3 to 63 lowercase letters, digits, hyphens or dots, globally unique)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_log_bucket_name)) && !strcontains(var.access_log_bucket_name, "..")
+    error_message = "The bucket name \"${var.access_log_bucket_name}\" is not an S3 bucket name; use 3 to 63 lowercase letters, digits, hyphens or single dots, starting and ending with a letter or digit."
+  }
+}
+
+variable "access_log_retention_days" {
+  description = "How many days the quarantine bucket's access logs are kept, in days (1 to 3650); an audit trail usually needs a year."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.access_log_retention_days >= 1 && var.access_log_retention_days <= 3650 && floor(var.access_log_retention_days) == var.access_log_retention_days
+    error_message = "access_log_retention_days is ${var.access_log_retention_days}; use a whole number of days from 1 to 3650, for example 365."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Days a scheduled deletion of the data key can still be cancelled (7 to 30); after it, everything encrypted with the key is unreadable."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days is ${var.kms_deletion_window_days}; KMS accepts 7 to 30 days. Use 30 outside throwaway environments."
+  }
+}
+
 variable "quarantine_retention_days" {
   description = "How many days a quarantined reply is kept before it expires, in days (1 to 3650). It must outlast the time on-call needs to inspect and replay it."
   type        = number

@@ -16,6 +16,7 @@ variables {
   throttling_burst_limit = 10
   client_rate_limit      = 2
   client_burst_limit     = 4
+  kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 }
 
 run "stage_and_api_keys_are_throttled" {
@@ -163,4 +164,69 @@ run "per_key_rate_above_the_stage_rate_is_refused" {
   }
 
   expect_failures = [var.client_rate_limit]
+}
+
+run "stage_writes_json_access_logs_to_an_encrypted_group" {
+  command = plan
+
+  assert {
+    condition     = can(jsondecode(aws_api_gateway_stage.this.access_log_settings[0].format).requestId)
+    error_message = "The stage's access-log format should be JSON with the request id."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.access[0].kms_key_id == var.kms_key_arn
+    error_message = "The access-log group should be encrypted with the service's key."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0
+    error_message = "The account-wide CloudWatch role should be left alone unless asked for."
+  }
+}
+
+run "usage_plan_has_a_daily_quota" {
+  command = plan
+
+  variables {
+    client_daily_quota = 500
+  }
+
+  assert {
+    condition     = aws_api_gateway_usage_plan.this[0].quota_settings[0].limit == 500 && aws_api_gateway_usage_plan.this[0].quota_settings[0].period == "DAY"
+    error_message = "Each API key should get a quota of 500 requests a day."
+  }
+}
+
+run "gateway_errors_carry_the_allowed_origin" {
+  command = plan
+
+  variables {
+    cors_enabled        = true
+    cors_allowed_origin = "https://app.example.com"
+  }
+
+  assert {
+    condition     = toset(keys(aws_api_gateway_gateway_response.cors)) == toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+    error_message = "Both default gateway responses should carry CORS headers."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.cors["DEFAULT_4XX"].response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://app.example.com'"
+    error_message = "Gateway errors should name the allowed origin, quoted as API Gateway expects."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.bad_request_body.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://app.example.com'"
+    error_message = "The schema's 400 answer should carry the allowed origin too."
+  }
+}
+
+run "no_cors_headers_without_an_origin" {
+  command = plan
+
+  assert {
+    condition     = length(aws_api_gateway_gateway_response.cors) == 0
+    error_message = "Without an allowed origin no gateway response should carry CORS headers."
+  }
 }

@@ -38,6 +38,7 @@ variables {
   budget_table_arn          = "arn:aws:dynamodb:eu-west-1:123456789012:table/svc-test-budget"
   kill_switch_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/svc/test/kill-switch"
   quarantine_bucket_arn     = "arn:aws:s3:::svc-test-quarantine"
+  kms_key_arn               = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   model_api_key_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svc/test/key-AbCdEf"
   send_queue_arns = [
     "arn:aws:sqs:eu-west-1:123456789012:svc-test-retry",

@@ -15,6 +15,7 @@ variables {
   consumer_timeout_seconds   = 77
   visibility_timeout_seconds = 462
   max_receive_count          = 6
+  kms_key_arn                = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 }
 
 run "visibility_timeout_is_six_times_the_consumer_timeout" {
@@ -44,8 +45,8 @@ run "both_queues_are_encrypted_and_named_predictably" {
   command = plan
 
   assert {
-    condition     = aws_sqs_queue.this.sqs_managed_sse_enabled && aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
-    error_message = "Both queues should use SQS-managed encryption."
+    condition     = aws_sqs_queue.this.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dead_letter.kms_master_key_id == var.kms_key_arn
+    error_message = "Both queues should be encrypted with the service's customer-managed key."
   }
 
   assert {
@@ -56,6 +57,20 @@ run "both_queues_are_encrypted_and_named_predictably" {
   assert {
     condition     = aws_sqs_queue.dead_letter.message_retention_seconds == 1209600
     error_message = "The dead-letter queue should keep messages the maximum 14 days."
+  }
+}
+
+run "dead_letter_queue_accepts_redrives_from_the_retry_queue_only" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_allow_policy.dead_letter[0].redrive_allow_policy).redrivePermission == "byQueue"
+    error_message = "The dead-letter queue should allow redrives by named queue only."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_allow_policy.dead_letter[0].redrive_allow_policy).sourceQueueArns == [aws_sqs_queue.this.arn]
+    error_message = "The retry queue should be the only source allowed to redrive into the dead-letter queue."
   }
 }
 

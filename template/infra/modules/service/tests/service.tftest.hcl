@@ -176,3 +176,12 @@ run "visibility_timeout_shorter_than_six_worker_timeouts_is_refused" {
 
   expect_failures = [var.retry_queue_visibility_seconds]
 }
+
+run "api_concurrency_stays_within_the_provider_limit" {
+  command = plan
+
+  assert {
+    condition     = module.api_function.reserved_concurrency == var.api_reserved_concurrency && var.api_reserved_concurrency <= 900
+    error_message = "The API function should reserve api_reserved_concurrency executions, at most 900."
+  }
+}

@@ -1,7 +1,28 @@
 # Plan-level facts of the records table, the quarantine bucket and the
 # secret, with a mocked provider: no AWS call.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  # Policies must be JSON even with a mocked provider.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  # The key's ARN known at plan time, so encryption settings can be compared.
+  mock_resource "aws_kms_key" {
+    override_during = plan
+    defaults = {
+      arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+}
 
 variables {
   table_name                 = "svc-test-records"
@@ -9,6 +30,7 @@ variables {
   budget_table_name          = "svc-test-budget"
   kill_switch_parameter_name = "/svc/test/kill-switch"
   quarantine_bucket_name     = "svc-test-quarantine-123456789012"
+  access_log_bucket_name     = "svc-test-logs-123456789012"
   model_api_key_secret_name  = "svc/test/anthropic-api-key"
 }
 
@@ -96,8 +118,8 @@ run "quarantine_bucket_is_private_versioned_encrypted_and_expiring" {
   }
 
   assert {
-    condition     = one([for rule in aws_s3_bucket_server_side_encryption_configuration.quarantine.rule : rule.apply_server_side_encryption_by_default[0].sse_algorithm]) == "AES256"
-    error_message = "Objects should be encrypted by default."
+    condition     = one([for rule in aws_s3_bucket_server_side_encryption_configuration.quarantine.rule : rule.apply_server_side_encryption_by_default[0].sse_algorithm]) == "aws:kms"
+    error_message = "Objects should be encrypted by default with the service's KMS key."
   }
 
   assert {
@@ -164,4 +186,42 @@ run "bucket_name_that_s3_would_reject_is_refused" {
   }
 
   expect_failures = [var.quarantine_bucket_name]
+}
+
+run "one_rotating_customer_key_encrypts_tables_bucket_and_secret" {
+  command = plan
+
+  assert {
+    condition     = aws_kms_key.data.enable_key_rotation
+    error_message = "The service's KMS key should rotate."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == aws_kms_key.data.arn && aws_dynamodb_table.budget.server_side_encryption[0].kms_key_arn == aws_kms_key.data.arn && aws_dynamodb_table.idempotency.server_side_encryption[0].kms_key_arn == aws_kms_key.data.arn
+    error_message = "Every table should be encrypted with the service's key."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_server_side_encryption_configuration.quarantine.rule : rule.apply_server_side_encryption_by_default[0].kms_master_key_id]) == aws_kms_key.data.arn
+    error_message = "The quarantine bucket should use SSE-KMS with the service's key."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.model_api_key[0].kms_key_id == aws_kms_key.data.arn
+    error_message = "The API key secret should be encrypted with the service's key."
+  }
+}
+
+run "quarantine_access_is_logged_to_its_own_bucket" {
+  command = plan
+
+  assert {
+    condition     = aws_s3_bucket_logging.quarantine.target_prefix == "quarantine/"
+    error_message = "Quarantine bucket access should be logged under quarantine/."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.access_logs.bucket == "svc-test-logs-123456789012"
+    error_message = "Access logs should go to the bucket named by access_log_bucket_name."
+  }
 }

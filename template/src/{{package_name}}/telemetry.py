@@ -1,0 +1,67 @@
+"""Metrics (CloudWatch EMF) and traces (X-Ray), with the names alarms read.
+
+Metrics go out as one JSON line per invocation through the logs, in the
+namespace POWERTOOLS_METRICS_NAMESPACE, with the dimension `service` only:
+alarms and dashboards (infra/modules/observability) match on exactly that.
+The model and prompt version ride along as metadata, so a change in a
+metric can be traced to a release without multiplying the metrics.
+"""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+metrics = Metrics()
+# Only AWS calls are patched: the model call is traced by `capture_method`
+# on claude.ask, and patching fewer modules keeps the cold start short.
+tracer = Tracer(patch_modules=["botocore"])
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+REQUEST_ACCEPTED = "RequestAccepted"
+REQUEST_SUCCEEDED = "RequestSucceeded"
+REQUEST_PENDING_RETRY = "RequestPendingRetry"
+REQUEST_QUARANTINED = "RequestQuarantined"
+REQUEST_FAILED = "RequestFailed"
+PERMANENT_MODEL_ERROR = "PermanentModelError"
+MODEL_LATENCY = "ModelLatency"
+INPUT_TOKENS = "InputTokens"
+OUTPUT_TOKENS = "OutputTokens"
+ESTIMATED_COST_USD = "EstimatedCostUsd"
+BUDGET_SOFT_LIMIT_REACHED = "BudgetSoftLimitReached"
+BUDGET_EXHAUSTED = "BudgetExhausted"
+RETRY_EXHAUSTED = "RetryExhausted"
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add `value` to the counter `name` for this invocation."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def milliseconds(name: str, value: float) -> None:
+    """Record a duration in milliseconds."""
+    metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)
+
+
+def amount(name: str, value: float) -> None:
+    """Record a quantity without a CloudWatch unit, such as US dollars."""
+    metrics.add_metric(name=name, unit=MetricUnit.NoUnit, value=value)
+
+
+def stamp_release(model_id: str, prompt_version: str) -> None:
+    """Attach the model and prompt version to this invocation's metrics and trace."""
+    metrics.add_metadata(key="model", value=model_id)
+    metrics.add_metadata(key="prompt_version", value=prompt_version)
+    tracer.put_annotation(key="model", value=model_id)
+    tracer.put_annotation(key="prompt_version", value=prompt_version)
+
+
+def instrumented(handler: Handler) -> Handler:
+    """Trace a Lambda handler and publish its metrics when it returns."""
+    flushed = metrics.log_metrics(handler)
+    traced = tracer.capture_lambda_handler(flushed, capture_response=False)
+    # Both decorators keep the signature but are typed as returning Any.
+    return cast(Handler, traced)
