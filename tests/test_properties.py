@@ -133,3 +133,15 @@ def test_any_valid_answers_pass_the_fast_gates(generated: dict[str, Any]) -> Non
         root = render(Path(tmp) / "repo", generated)
 
         assert_fast_gates(root)
+
+
+@pytest.mark.parametrize("example", ["accounts-payable", "support-triage"])
+def test_longest_names_pass_the_fast_gates(tmp_path: Path, example: str) -> None:
+    """Names at their validators' limits still render formatted code."""
+    answers = load_example(example)
+    answers["project_slug"] = "a" + "-b" * 14 + "c"
+    answers["package_name"] = "p" * 40
+
+    root = render(tmp_path / "repo", answers)
+
+    assert_fast_gates(root)
