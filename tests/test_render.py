@@ -94,9 +94,14 @@ def test_rendered_workflows_pass_actionlint_and_zizmor(
 TRICKY_TEXT = 'Says "{{ total }}", ${{ secrets.KEY }}, ${var.x} and %{ if } \\ ünï'
 
 
+# Beyond the Basic Multilingual Plane too: JSON would escape the receipt
+# emoji as a surrogate pair, which TOML and HCL do not accept.
+CLIENT_NAME = "Ünïcode & Söns 🧾 {{ not jinja }}"
+
+
 def tricky_answers() -> dict[str, Any]:
     answers = load_example("support-triage")
-    answers["client_name"] = "Ünïcode & Söns {{ not jinja }}"
+    answers["client_name"] = CLIENT_NAME
     answers["process_description"] = f"An agent reads a ticket. {TRICKY_TEXT}"
     answers["output_fields"] = [
         {**field, "description": f"{field['description']} {TRICKY_TEXT}"}
@@ -119,12 +124,14 @@ def test_answer_text_with_template_syntax_stays_literal(tmp_path: Path) -> None:
         elif path.suffix in {".yml", ".yaml"}:
             yaml.safe_load(path.read_text(encoding="utf-8"))
 
-    assert "Ünïcode & Söns {{ not jinja }}" in everything
+    assert CLIENT_NAME in everything
     # The answers file holds every answer anyway; the prompt and the README
     # are where a re-rendered or escaped text would show.
     assert TRICKY_TEXT in (root / "prompts/system.md").read_text(encoding="utf-8")
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert "Ünïcode & Söns {{ not jinja }}" in readme
+    assert CLIENT_NAME in readme
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"].endswith(f" for {CLIENT_NAME}")
 
 
 def requirement_names(requirements: list[str]) -> set[str]:
