@@ -69,8 +69,12 @@ resource "aws_api_gateway_method" "create" {
   api_key_required     = !local.iam_auth
   request_validator_id = aws_api_gateway_request_validator.body.id
 
+  # API Gateway checks a body only against the model of its Content-Type;
+  # without a $default entry a caller could send the same JSON as
+  # text/plain and skip validation. Every content type gets the model.
   request_models = {
     "application/json" = aws_api_gateway_model.request.name
+    "$default"         = aws_api_gateway_model.request.name
   }
 }
 

@@ -70,6 +70,11 @@ run "post_body_is_validated_against_the_input_model" {
     condition     = aws_api_gateway_method.create.request_models["application/json"] == "CreateRequest"
     error_message = "POST /requests should use the CreateRequest model."
   }
+
+  assert {
+    condition     = aws_api_gateway_method.create.request_models["$default"] == "CreateRequest"
+    error_message = "A body of any other content type (text/plain too) should be checked against the same model."
+  }
 }
 
 run "body_reaches_the_function_unchecked_when_it_must_see_bad_input" {
