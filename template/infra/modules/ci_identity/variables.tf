@@ -38,6 +38,37 @@ variable "managed_name_prefix" {
   }
 }
 
+variable "project" {
+  description = "The project slug, as in the Project tag and in secret, parameter and state key paths (<project>/<environment>/...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,28}[a-z0-9]$", var.project))
+    error_message = "project is \"${var.project}\"; use the project slug: 3 to 30 lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "The environment, as in the Environment tag and in secret, parameter and state key paths, for example \"prod\"."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.environment))
+    error_message = "environment is \"${var.environment}\"; use up to 16 lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "state_bucket_name" {
+  description = "Bucket holding this environment's Terraform state, or null for the bootstrap's default \"<project>-tfstate-<account id>\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
+    error_message = "state_bucket_name is \"${coalesce(var.state_bucket_name, "null")}\"; use the bucket name from the bootstrap's state_bucket_name output (3 to 63 lowercase letters, digits, dots, hyphens)."
+  }
+}
+
 variable "existing_oidc_provider_arn" {
   description = "ARN of the account's existing token.actions.githubusercontent.com OIDC provider, or null to create it here. An account holds the provider once: reuse it when another stack or environment already created it."
   type        = string

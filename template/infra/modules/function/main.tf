@@ -190,10 +190,18 @@ resource "aws_lambda_function" "this" {
 resource "aws_lambda_alias" "live" {
   count = var.publish_live_alias ? 1 : 0
 
-  name             = "live"
-  description      = "The version callers invoke; point it at an older version to roll back."
-  function_name    = aws_lambda_function.this.function_name
+  name          = "live"
+  description   = "The version callers invoke; scripts/canary.py moves it, gradually, to each new version."
+  function_name = aws_lambda_function.this.function_name
+  # Only the first version: from then on scripts/canary.py shifts the alias
+  # (a weighted share of traffic, then all of it, or back on an alarm).
+  # Were Terraform to own these, every apply would switch all traffic at
+  # once and undo a canary in progress.
   function_version = aws_lambda_function.this.version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "queue" {

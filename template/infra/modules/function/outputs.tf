@@ -9,7 +9,7 @@ output "function_arn" {
 }
 
 output "function_version" {
-  description = "Latest published version, or \"$LATEST\" when publish_live_alias is off."
+  description = "Latest published version, or \"$LATEST\" when publish_live_alias is off; the version scripts/canary.py moves the \"live\" alias to."
   value       = aws_lambda_function.this.version
 }
 

@@ -53,6 +53,11 @@ output "api_function_name" {
   value       = module.api_function.function_name
 }
 
+output "api_function_version" {
+  description = "Version the last apply published; scripts/canary.py shifts the \"live\" alias to it."
+  value       = module.api_function.function_version
+}
+
 output "api_function_alias_name" {
   description = "Alias API Gateway invokes; move it to an older version to roll back."
   value       = module.api_function.alias_name

@@ -15,6 +15,12 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+
   mock_data "aws_iam_policy_document" {
     defaults = {
       json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
@@ -27,6 +33,8 @@ variables {
   github_environment  = "prod"
   role_name           = "svc-prod-deploy"
   managed_name_prefix = "svc-prod"
+  project             = "svc"
+  environment         = "prod"
 }
 
 run "only_the_repositorys_environment_can_assume_the_role" {
@@ -78,4 +86,73 @@ run "a_wildcard_repository_is_refused" {
   }
 
   expect_failures = [var.github_repository]
+}
+
+run "deploy_permissions_name_every_action_and_scope_every_resource" {
+  command = plan
+
+  variables {
+    existing_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  # The role's own ARN appears in its policy; known only after apply.
+  override_resource {
+    target          = aws_iam_role.this
+    override_during = plan
+    values = {
+      arn = "arn:aws:iam::123456789012:role/svc-prod-deploy"
+    }
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for document in [data.aws_iam_policy_document.deploy_compute, data.aws_iam_policy_document.deploy_data, data.aws_iam_policy_document.iam] : [
+        for statement in document.statement : [for action in statement.actions : !strcontains(action, "*")]
+      ]
+    ]))
+    error_message = "Every action of the deploy role should be named; no \"*\" and no service:Prefix* patterns."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for document in [data.aws_iam_policy_document.deploy_compute, data.aws_iam_policy_document.deploy_data, data.aws_iam_policy_document.iam] : [
+        for statement in document.statement : statement.sid if contains(statement.resources, "*")
+      ]
+    ])) == toset(["QueueTriggerOfOwnFunctions", "CanaryReadsMetrics", "CreateTaggedKeys", "ListKeyAliases", "FindParameters"])
+    error_message = "Only actions AWS cannot scope to a resource should have \"*\" as resource."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.deploy_data.statement :
+      length(statement.condition) == 2 if statement.sid == "CreateTaggedKeys" || statement.sid == "KeysOfThisEnvironment"
+    ])
+    error_message = "KMS keys should be created and used only with this project's and environment's tags."
+  }
+
+  assert {
+    condition = one([
+      for statement in data.aws_iam_policy_document.deploy_data.statement : statement.resources if statement.sid == "StateFileOfThisEnvironment"
+    ]) == toset(["arn:aws:s3:::svc-tfstate-123456789012/svc/prod/*"])
+    error_message = "The role should reach only this environment's state in the bootstrap's default bucket."
+  }
+
+  assert {
+    condition = one([
+      for statement in data.aws_iam_policy_document.iam.statement : statement.effect if statement.sid == "NotItself"
+    ]) == "Deny"
+    error_message = "The deploy role should be denied changes to its own role and policies."
+  }
+
+  assert {
+    condition = one([
+      for statement in data.aws_iam_policy_document.iam.statement : one(statement.condition).variable if statement.sid == "AttachKnownManagedPolicies"
+    ]) == "iam:PolicyARN"
+    error_message = "Managed policies should be attachable only from the known list."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.deploy) == 2
+    error_message = "The compute and data permissions should be on the role."
+  }
 }
