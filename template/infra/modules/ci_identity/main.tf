@@ -18,6 +18,9 @@ locals {
   account      = data.aws_caller_identity.current.account_id
   state_bucket = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account}")
 
+  # The default tags of the root; KMS keys are created and used by them.
+  environment_tags = { Project = var.project, Environment = var.environment }
+
   # "arn:<partition>:<service>:<region>:<account>" for the services above.
   regional = {
     for service in ["cloudwatch", "dynamodb", "kms", "lambda", "logs", "secretsmanager", "sqs", "ssm"] :
@@ -293,16 +296,14 @@ data "aws_iam_policy_document" "deploy_data" {
     actions   = ["kms:CreateKey", "kms:TagResource"]
     resources = ["*"]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Project"
-      values   = [var.project]
-    }
+    dynamic "condition" {
+      for_each = local.environment_tags
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [var.environment]
+      content {
+        test     = "StringEquals"
+        variable = "aws:RequestTag/${condition.key}"
+        values   = [condition.value]
+      }
     }
   }
 
@@ -325,16 +326,14 @@ data "aws_iam_policy_document" "deploy_data" {
     ]
     resources = ["${local.regional.kms}:key/*"]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Project"
-      values   = [var.project]
-    }
+    dynamic "condition" {
+      for_each = local.environment_tags
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [var.environment]
+      content {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/${condition.key}"
+        values   = [condition.value]
+      }
     }
   }
 
