@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import load_example, render
+from conftest import TEMPLATE_ROOT, load_example, render
 
 GOOD = load_example("accounts-payable")
 
@@ -254,6 +258,92 @@ BAD_ANSWERS = [
         "words.",
         id="choice-too-long",
     ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "kind",
+                    "type": "string",
+                    "required": True,
+                    "description": "Kind.",
+                    "choices": ["Yes", "yes"],
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field "kind" has choices that differ only in letter '
+        "case; make each choice differ in more than case.",
+        id="choices-differ-in-case-only",
+    ),
+    pytest.param(
+        {"minutes_saved_per_item": float("nan")},
+        "minutes_saved_per_item",
+        "nan minutes per item is out of range; type a number above 0 and at most 480.",
+        id="minutes-nan",
+    ),
+    pytest.param(
+        {"monthly_budget_usd": float("nan")},
+        "monthly_budget_usd",
+        "A budget of nan USD cannot pay for any model call; type a positive "
+        "number of dollars, for example 200.",
+        id="budget-nan",
+    ),
+    pytest.param(
+        {"slo_availability_percent": float("nan")},
+        "slo_availability_percent",
+        "slo_availability_percent is nan %; type a target from 90 to 99.99 (per "
+        "cent, without the % sign).",
+        id="slo-nan",
+    ),
+    pytest.param(
+        {"budget_alert_percents": [True]},
+        "budget_alert_percents",
+        "budget_alert_percents must hold numbers only; got [True].",
+        id="alert-percent-boolean",
+    ),
+    pytest.param(
+        {"budget_alert_percents": [50, 50]},
+        "budget_alert_percents",
+        "budget_alert_percents [50, 50] lists a share twice; AWS Budgets would "
+        "send the same alert twice, so give each once.",
+        id="alert-percent-twice",
+    ),
+    pytest.param(
+        {"project_slug": "sthree-invoices"},
+        "project_slug",
+        'The slug "sthree-invoices" starts with a prefix S3 keeps for its own '
+        "bucket names; type a slug that starts otherwise.",
+        id="slug-with-s3-reserved-prefix",
+    ),
+    pytest.param(
+        {"package_name": "json"},
+        "package_name",
+        'The package name "json" is already a module the service or its tools '
+        "import (the standard library), and one would hide the other; type "
+        'another name, for example "json_service".',
+        id="package-shadows-stdlib",
+    ),
+    pytest.param(
+        {"package_name": "pydantic"},
+        "package_name",
+        'The package name "pydantic" is already a module the service or its '
+        "tools import (a dependency or the tests), and one would hide the "
+        'other; type another name, for example "pydantic_service".',
+        id="package-shadows-a-dependency",
+    ),
+    pytest.param(
+        {
+            "model_provider": "bedrock",
+            "aws_region": "us-east-1",
+            "model_id": "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        },
+        "model_id",
+        '"eu.anthropic.claude-sonnet-4-5-20250929-v1:0" is an inference '
+        "profile for the EU, which Bedrock serves only to callers there, and "
+        "us-east-1 is outside it; type the profile of us-east-1's "
+        'geography, or a "global." one.',
+        id="bedrock-profile-of-another-geography",
+    ),
 ]
 
 
@@ -284,3 +374,58 @@ def test_cost_over_budget_renders_once_accepted(tmp_path: Path) -> None:
     destination = render(tmp_path / "out", answers)
 
     assert (destination / ".copier-answers.yml").is_file()
+
+
+def jinja_list(name: str) -> set[str]:
+    """The names in one `{% set name = [...] %}` list of hooks/validators.jinja."""
+    text = (TEMPLATE_ROOT / "hooks" / "validators.jinja").read_text()
+    body = re.search(rf"set {name} = \[(.*?)\]", text, re.S)
+    assert body, name
+    return set(re.findall(r"'([^']+)'", body.group(1)))
+
+
+PACKAGE_LIKE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def test_package_names_of_the_standard_library_are_refused() -> None:
+    stdlib = {n for n in sys.stdlib_module_names if PACKAGE_LIKE.fullmatch(n)}
+
+    assert stdlib <= jinja_list("stdlib_module_names")
+
+
+def test_package_names_of_every_dependency_are_refused(
+    rendered_examples: dict[str, Path],
+) -> None:
+    """Every module a rendered repository's environment installs is listed.
+
+    This environment pins what the rendered repositories pin, so walking
+    their requirements here finds what they install.
+    """
+    project = tomllib.loads(
+        (rendered_examples["support-triage"] / "pyproject.toml").read_text()
+    )["project"]
+    wanted = [*project["dependencies"]]
+    wanted += [r for extra in project["optional-dependencies"].values() for r in extra]
+
+    def dist_name(requirement: str) -> str:
+        return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower()
+
+    installed, queue = set(), [dist_name(r) for r in wanted]
+    while queue:
+        name = queue.pop().replace("_", "-")
+        if name in installed:
+            continue
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue  # an optional dependency not installed here
+        installed.add(name)
+        queue += [dist_name(r) for r in requires if "extra ==" not in r]
+    modules = {
+        module
+        for module, dists in metadata.packages_distributions().items()
+        if PACKAGE_LIKE.fullmatch(module)
+        and {d.lower().replace("_", "-") for d in dists} & installed
+    }
+
+    assert modules <= jinja_list("dependency_module_names")

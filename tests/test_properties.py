@@ -74,7 +74,8 @@ def fields(draw: st.DrawFn, *, min_size: int) -> list[dict[str, Any]]:
                     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,15}", fullmatch=True),
                     min_size=2,
                     max_size=5,
-                    unique=True,
+                    # Choices that differ only in case are refused on purpose.
+                    unique_by=str.lower,
                 )
             )
         result.append(field)
