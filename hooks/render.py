@@ -2,12 +2,16 @@
 
 Copier's own command line prints a traceback when a data file holds an
 answer that fails validation; this wrapper prints the validator's sentence
-instead and renders nothing.
+instead and renders nothing. Before copier sees the file it also catches
+what copier would report without naming the question, or not at all: a key
+that is no question (a typo would silently take the default) and an answer
+of the wrong type.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,67 @@ def load_answers(path: Path) -> dict[str, Any]:
     return answers
 
 
+# What a YAML answer must be for each question type of copier.yml, and how
+# to say it. yaml answers take any shape; their validators check it.
+EXPECTED = {
+    "int": ("a whole number", "1500"),
+    "float": ("a number", "2.5"),
+    "bool": ("true or false", "true"),
+    "str": ("text", "Northwind Traders"),
+}
+
+
+def questions() -> dict[str, dict[str, Any]]:
+    """The questions of copier.yml, by name."""
+    config = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text("utf-8"))
+    return {k: v for k, v in config.items() if not k.startswith("_")}
+
+
+def has_type(value: Any, kind: str, *, multiselect: bool = False) -> bool:
+    """Whether a YAML value is an answer of this question type."""
+    if multiselect:
+        return isinstance(value, list) and all(has_type(v, kind) for v in value)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        # A number typed as a name (project_name: 2024) is fine as text.
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    return True
+
+
+def check_answers(answers: dict[str, Any], path: Path) -> None:
+    """Refuse keys that are no question and answers of the wrong type."""
+    known = questions()
+    for key, value in answers.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f'did you mean "{close[0]}"?' if close else "see docs/questions.md."
+            msg = f'"{key}" in {path} is not a question of this template; {hint}'
+            raise RenderError(msg)
+        question = known[key]
+        kind = question.get("type", "yaml")
+        multiselect = bool(question.get("multiselect"))
+        if value is None:
+            msg = (
+                f"{key} in {path} is empty; type an answer, or delete the line"
+                " to take the default."
+            )
+            raise RenderError(msg)
+        if not has_type(value, kind, multiselect=multiselect):
+            what, example = EXPECTED[kind]
+            if multiselect:
+                what, example = f"a YAML list of {what}", str(question["default"])
+            msg = (
+                f'{key} in {path} is "{value}", which is not {what}; type'
+                f" {what}, for example {example}."
+            )
+            raise RenderError(msg)
+
+
 def render(answers_file: Path, destination: Path) -> Path:
     """Render the template at this checkout's HEAD into an empty destination."""
     if destination.exists() and any(destination.iterdir()):
@@ -47,6 +112,7 @@ def render(answers_file: Path, destination: Path) -> Path:
         )
         raise RenderError(msg)
     answers = load_answers(answers_file)
+    check_answers(answers, answers_file)
     try:
         run_copy(
             str(TEMPLATE_ROOT),

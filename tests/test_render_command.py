@@ -1,0 +1,89 @@
+"""`make render` (hooks/render.py): one sentence for a bad answers file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks"))
+
+import render
+from conftest import load_example
+
+
+def run(tmp_path: Path, answers: Any) -> tuple[int, str, Path]:
+    """Write `answers` to a file, run the command, return code, stderr, dest."""
+    path = tmp_path / "discovery.yml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    destination = tmp_path / "out"
+    code = render.main([str(path), str(destination)])
+    return code, str(path), destination
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"clinet_name": "Typo Corp"},
+            '"clinet_name" in {path} is not a question of this template; did you'
+            ' mean "client_name"?',
+        ),
+        (
+            {"volume_per_day": "many"},
+            'volume_per_day in {path} is "many", which is not a whole number; type'
+            " a whole number, for example 1500.",
+        ),
+        (
+            {"slo_availability_percent": "99.9%"},
+            'slo_availability_percent in {path} is "99.9%", which is not a number;'
+            " type a number, for example 2.5.",
+        ),
+        (
+            {"environments": "prod"},
+            'environments in {path} is "prod", which is not a YAML list of text;'
+            " type a YAML list of text, for example ['staging', 'prod'].",
+        ),
+        (
+            {"project_slug": None},
+            "project_slug in {path} is empty; type an answer, or delete the line"
+            " to take the default.",
+        ),
+        (
+            {"snapstart": "yes please"},
+            'snapstart in {path} is "yes please", which is not true or false; type'
+            " true or false, for example true.",
+        ),
+        (
+            {"aws_region": "eu-middle-9"},
+            "Validation error for question 'aws_region': \"eu-middle-9\" is not an"
+            " AWS region this template deploys to",
+        ),
+    ],
+    ids=["typo", "int", "float", "multiselect", "null", "bool", "validator"],
+)
+def test_bad_answers_file_gets_one_sentence(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    changes: dict[str, Any],
+    message: str,
+) -> None:
+    code, path, destination = run(tmp_path, load_example("support-triage") | changes)
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith("error: " + message.format(path=path))
+    assert "Traceback" not in error
+    assert not destination.exists()
+
+
+def test_good_answers_file_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, destination = run(tmp_path, load_example("support-triage"))
+
+    assert code == 0, capsys.readouterr().err
+    assert (destination / ".copier-answers.yml").is_file()
