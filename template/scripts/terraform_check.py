@@ -108,6 +108,11 @@ def main() -> int:
         cache = work / "plugin-cache"
         cache.mkdir()
         env["TF_PLUGIN_CACHE_DIR"] = str(cache)
+        # The copies have no lock file, and without one Terraform installs
+        # the provider into the cache again on every init instead of linking
+        # it; parallel inits then replace files another init is reading.
+        # The lock files of these throwaway copies are deleted with them.
+        env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
         results = [check_format(env)]
         report(results[0])
 
