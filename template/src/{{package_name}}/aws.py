@@ -6,22 +6,25 @@ comes from AWS_ENDPOINT_URL when set (boto3 reads it), which is how the
 emulator switch works. `clear_clients` forgets them all: tests use it, and
 so does the SnapStart restore hook, since a restored snapshot must not reuse
 connections or credentials from the moment it was taken.
+
+DynamoDB is used through the low-level client only, with the typed values
+converted here: boto3's resource layer would build a second client at
+start-up and walk every call's parameters once more (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SSMProvider
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-
-from .settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.service_resource import DynamoDBServiceResource, Table
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
     from mypy_boto3_sqs.client import SQSClient
@@ -33,32 +36,24 @@ _CONFIG = Config(
 )
 
 
-@functools.cache
-def dynamodb() -> DynamoDBServiceResource:
-    """Return the DynamoDB resource every table shares."""
-    return boto3.resource("dynamodb", config=_CONFIG)
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
 
 
 @functools.cache
 def dynamodb_client() -> DynamoDBClient:
-    """Return a low-level DynamoDB client, for Powertools' idempotency store.
-
-    Not the resource's own client: that one converts Python values to
-    DynamoDB's typed values itself, and Powertools sends them typed already.
-    """
+    """Return the DynamoDB client of the records, budget and idempotency tables."""
     return boto3.client("dynamodb", config=_CONFIG)
 
 
-@functools.cache
-def records_table() -> Table:
-    """Return the DynamoDB table of request records."""
-    return dynamodb().Table(get_settings().records_table)
+def to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return `values` as DynamoDB typed values; numbers must be Decimal or int."""
+    return {name: _SERIALIZER.serialize(value) for name, value in values.items()}
 
 
-@functools.cache
-def budget_table() -> Table:
-    """Return the DynamoDB table of month-to-date spend."""
-    return dynamodb().Table(get_settings().budget_table)
+def from_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an item of DynamoDB typed values as Python values (numbers Decimal)."""
+    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
 
 
 @functools.cache
@@ -87,8 +82,6 @@ def parameters() -> SSMProvider:
 
 def build_clients() -> None:
     """Build every client the handlers use, so no request pays for it."""
-    records_table()
-    budget_table()
     dynamodb_client()
     sqs()
     s3()
@@ -97,14 +90,5 @@ def build_clients() -> None:
 
 def clear_clients() -> None:
     """Forget the built clients, so the next call builds them again."""
-    for factory in (
-        dynamodb,
-        dynamodb_client,
-        records_table,
-        budget_table,
-        sqs,
-        s3,
-        secrets,
-        parameters,
-    ):
+    for factory in (dynamodb_client, sqs, s3, secrets, parameters):
         factory.cache_clear()

@@ -110,15 +110,19 @@ def month_to_date(now: datetime) -> Decimal:
     """Return what this UTC month's model calls have cost so far."""
     month = month_of(now)
     try:
-        found = aws.budget_table().get_item(Key={"month": month}, ConsistentRead=True)
+        found = aws.dynamodb_client().get_item(
+            TableName=get_settings().budget_table,
+            Key={"month": {"S": month}},
+            ConsistentRead=True,
+        )
     except (BotoCoreError, ClientError) as error:
         raise StorageError(
             f"Failed to read the spend of {month} from table "
             f"{get_settings().budget_table}; check the table exists and the "
             "role may read it."
         ) from error
-    spent = found.get("Item", {}).get("spent_usd", 0)
-    return Decimal(str(spent))
+    spent = aws.from_attributes(found.get("Item", {})).get("spent_usd", 0)
+    return Decimal(spent)
 
 
 def add_spend(usage: Usage, now: datetime | None = None) -> None:
@@ -129,12 +133,15 @@ def add_spend(usage: Usage, now: datetime | None = None) -> None:
     """
     now = now or datetime.now(UTC)
     try:
-        answer = aws.budget_table().update_item(
-            Key={"month": month_of(now)},
+        answer = aws.dynamodb_client().update_item(
+            TableName=get_settings().budget_table,
+            Key={"month": {"S": month_of(now)}},
             # Only what the guard needs; tokens are in the metrics, and each
             # record names the price table its cost was estimated with.
             UpdateExpression="ADD spent_usd :cost, model_calls :one",
-            ExpressionAttributeValues={":cost": usage.cost_usd, ":one": 1},
+            ExpressionAttributeValues=aws.to_attributes(
+                {":cost": usage.cost_usd, ":one": 1}
+            ),
             ReturnValues="UPDATED_NEW",
         )
     except (BotoCoreError, ClientError):
@@ -142,7 +149,8 @@ def add_spend(usage: Usage, now: datetime | None = None) -> None:
             BUDGET_UPDATE_FAILED, extra={"cost_usd": float(usage.cost_usd)}
         )
         return
-    total = Decimal(str(answer.get("Attributes", {}).get("spent_usd", 0)))
+    updated = aws.from_attributes(answer.get("Attributes", {}))
+    total = Decimal(updated.get("spent_usd", 0))
     _report_crossings(total - usage.cost_usd, total)
 
 

@@ -163,7 +163,7 @@ def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
     )
 
 
-@telemetry.tracer.capture_method(capture_response=False)
+@telemetry.traced
 def ask(request_input: dict[str, Any]) -> ModelReply:
     """Send one request to the model and return its finished reply."""
     settings = get_settings()

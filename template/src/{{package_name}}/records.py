@@ -95,8 +95,10 @@ def record_received(
     _write(
         "create",
         request_id,
-        lambda: aws.records_table().put_item(
-            Item=item, ConditionExpression="attribute_not_exists(request_id)"
+        lambda: aws.dynamodb_client().put_item(
+            TableName=get_settings().records_table,
+            Item=aws.to_attributes(item),
+            ConditionExpression="attribute_not_exists(request_id)",
         ),
     )
 
@@ -104,13 +106,17 @@ def record_received(
 def get_record(request_id: str) -> Record | None:
     """Return the record of `request_id`, or None when there is none."""
     try:
-        found = aws.records_table().get_item(
-            Key={"request_id": request_id}, ConsistentRead=True
+        found = aws.dynamodb_client().get_item(
+            TableName=get_settings().records_table,
+            Key={"request_id": {"S": request_id}},
+            ConsistentRead=True,
         )
     except (BotoCoreError, ClientError) as error:
         raise _storage_error("read", request_id) from error
     item = found.get("Item")
-    return None if item is None else _record(_from_dynamodb(item))
+    if item is None:
+        return None
+    return _record(_from_dynamodb(aws.from_attributes(item)))
 
 
 def may_claim(record: Record, attempts: int, now: datetime) -> bool:
@@ -209,18 +215,21 @@ def _update(
     _write(
         "update",
         request_id,
-        lambda: aws.records_table().update_item(
-            Key={"request_id": request_id},
+        lambda: aws.dynamodb_client().update_item(
+            TableName=get_settings().records_table,
+            Key={"request_id": {"S": request_id}},
             UpdateExpression=expression,
             ConditionExpression=condition,
             ExpressionAttributeNames=used,
-            ExpressionAttributeValues={
-                **values,
-                **stamp,
-                ":now": _iso(now or datetime.now(UTC)),
-                ":received": "received",
-                ":pending_retry": "pending_retry",
-            },
+            ExpressionAttributeValues=aws.to_attributes(
+                {
+                    **values,
+                    **stamp,
+                    ":now": _iso(now or datetime.now(UTC)),
+                    ":received": "received",
+                    ":pending_retry": "pending_retry",
+                }
+            ),
         ),
     )
 

@@ -8,18 +8,27 @@ metric can be traced to a release without multiplying the metrics.
 """
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-metrics = Metrics()
-# Only AWS calls are patched: the model call is traced by `capture_method`
-# on claude.ask, and patching fewer modules keeps the cold start short.
-tracer = Tracer(patch_modules=["botocore"])
-
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+metrics = Metrics()
+# Building a Tracer imports the X-Ray SDK even when tracing is off, and
+# outside Lambda that SDK builds its own botocore client too; so a Tracer is
+# built only when Powertools would trace (inside Lambda, unless
+# POWERTOOLS_TRACE_DISABLED). Only AWS calls are patched: the model call is
+# traced by `traced` on claude.ask.
+# Maintenance: the rule is Powertools' own, read through a private method;
+# the exact pin in pyproject.toml holds it still, and every unit test
+# imports this module, so a release that renames it fails them at once.
+tracer: Tracer | None = (
+    None if Tracer._is_tracer_disabled() else Tracer(patch_modules=["botocore"])
+)
 
 REQUEST_ACCEPTED = "RequestAccepted"
 REQUEST_SUCCEEDED = "RequestSucceeded"
@@ -55,13 +64,22 @@ def stamp_release(model_id: str, prompt_version: str) -> None:
     """Attach the model and prompt version to this invocation's metrics and trace."""
     metrics.add_metadata(key="model", value=model_id)
     metrics.add_metadata(key="prompt_version", value=prompt_version)
-    tracer.put_annotation(key="model", value=model_id)
-    tracer.put_annotation(key="prompt_version", value=prompt_version)
+    if tracer is not None:
+        tracer.put_annotation(key="model", value=model_id)
+        tracer.put_annotation(key="prompt_version", value=prompt_version)
+
+
+def traced(method: F) -> F:
+    """Trace each call of `method` as a subsegment, without its return value."""
+    if tracer is None:
+        return method
+    return tracer.capture_method(capture_response=False)(method)
 
 
 def instrumented(handler: Handler) -> Handler:
     """Trace a Lambda handler and publish its metrics when it returns."""
-    flushed = metrics.log_metrics(handler)
-    traced = tracer.capture_lambda_handler(flushed, capture_response=False)
     # Both decorators keep the signature but are typed as returning Any.
-    return cast(Handler, traced)
+    flushed = cast(Handler, metrics.log_metrics(handler))
+    if tracer is None:
+        return flushed
+    return cast(Handler, tracer.capture_lambda_handler(flushed, capture_response=False))
