@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import (
     CORSConfig,
     Response,
 )
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -26,6 +27,7 @@ from .errors import (
     InvalidHeaderError,
     InvalidRequestError,
     ModelCallsStoppedError,
+    RequestTooLargeError,
     ServiceError,
 )
 from .logs import REQUEST_ERRORED, REQUEST_REJECTED, logger
@@ -138,6 +140,23 @@ def handle_bad_input(error: InvalidRequestError) -> Response[str]:
     return _json(400, {"message": problem})
 
 
+def refuse_too_large(error: RequestTooLargeError) -> Response[str]:
+    """Answer 413: a body too large to keep cannot be set aside either."""
+    logger.info(REQUEST_REJECTED, extra={"problem": "request_too_large"})
+    return _json(413, {"message": str(error)})
+
+
+def report_no_route(error: NotFoundError) -> Response[str]:
+    """Answer 404 in the service's own shape for a path or method it lacks."""
+    return _json(
+        404,
+        {
+            "message": "This API has POST /requests and GET /requests/{request_id}"
+            " only; check the method and the path."
+        },
+    )
+
+
 def report_bad_header(error: InvalidHeaderError) -> Response[str]:
     """Answer 400 for a malformed header; the body is not looked at."""
     logger.info(REQUEST_REJECTED, extra={"problem": str(error)})
@@ -195,6 +214,8 @@ def report_service_error(error: Exception) -> Response[str]:
 
 # Registered by call: Powertools' decorator is untyped, and mypy is strict.
 app.exception_handler(InvalidRequestError)(handle_bad_input)
+app.exception_handler(RequestTooLargeError)(refuse_too_large)
+app.exception_handler(NotFoundError)(report_no_route)
 app.exception_handler(InvalidHeaderError)(report_bad_header)
 app.exception_handler(ModelCallsStoppedError)(report_calls_stopped)
 app.exception_handler(IdempotencyAlreadyInProgressError)(report_in_progress)

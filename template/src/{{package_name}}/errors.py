@@ -33,6 +33,10 @@ class InvalidRequestError(ServiceError):
     """A caller's request body does not match the input model."""
 
 
+class RequestTooLargeError(InvalidRequestError):
+    """A body too large to keep; refused even where bad input is set aside."""
+
+
 class InvalidHeaderError(ServiceError):
     """A request header is malformed; the body may be fine, so it is not kept."""
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from . import policy
-from .errors import InvalidOutputError, InvalidRequestError
+from .errors import InvalidOutputError, InvalidRequestError, RequestTooLargeError
 from .fields import INPUT_FIELDS, OUTPUT_FIELDS
 from .schema import RequestInput, RequestOutput
 
@@ -20,22 +20,29 @@ _INPUT_SPECS = {field.name: field for field in INPUT_FIELDS}
 _MAX_SHOWN = 40
 _MAX_PROBLEMS = 5
 
+# Every record keeps its input, and a DynamoDB item holds at most 400 KB in
+# all; the output beside it is bounded by max_output_tokens. The character
+# limit alone does not bound this: a character is up to 4 bytes in UTF-8.
+MAX_INPUT_BYTES = 300_000
+
 
 def parse_request_body(body: str | None) -> RequestInput:
     """Return the validated input, or raise InvalidRequestError."""
     if body is None or not body.strip():
         raise InvalidRequestError(f"The request body is empty; {_expected()}")
+    size = len(body.encode("utf-8", "surrogatepass"))
+    if size > MAX_INPUT_BYTES:
+        raise RequestTooLargeError(
+            f"The request body is {size} bytes in UTF-8, more than the "
+            f"{MAX_INPUT_BYTES} a record can keep; send a shorter input or split it"
+            " into requests."
+        )
     if len(body) > policy.MAX_INPUT_CHARS:
         raise InvalidRequestError(
             f"The request body is {len(body)} characters, more than the limit of "
             f"{policy.MAX_INPUT_CHARS}; send a shorter input or split it into requests."
         )
-    try:
-        data = json.loads(body)
-    except ValueError as error:
-        raise InvalidRequestError(
-            f"The request body is not valid JSON ({error}); {_expected()}"
-        ) from None
+    data = _load_json(body)
     if not isinstance(data, dict):
         raise InvalidRequestError(
             f"The request body is {_json_kind(data)}, not an object; {_expected()}"
@@ -45,6 +52,44 @@ def parse_request_body(body: str | None) -> RequestInput:
     except ValidationError as error:
         problems = [_describe(detail) for detail in error.errors()]
         raise InvalidRequestError(" ".join(problems[:_MAX_PROBLEMS])) from None
+
+
+def _load_json(body: str) -> Any:
+    """Parse the body as JSON that can be stored and repeated exactly."""
+    try:
+        data = json.loads(body, object_pairs_hook=_refuse_repeated_names)
+    except json.JSONDecodeError as error:
+        raise InvalidRequestError(
+            f"The request body is not valid JSON ({error}); {_expected()}"
+        ) from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits on purpose.
+        raise InvalidRequestError(
+            "The request body holds a number with thousands of digits; send "
+            f"numbers of an ordinary size. {_expected().capitalize()}"
+        ) from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            "The request body holds an escaped lone surrogate (such as "
+            '"\\ud800"), which is not a character and cannot be stored; send '
+            "valid Unicode text."
+        ) from None
+    return data
+
+
+def _refuse_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Parsers disagree on which of two equal names wins; refusing both keeps
+    # what is stored the same as what the caller meant.
+    names = [name for name, _ in pairs]
+    for name in names:
+        if names.count(name) > 1:
+            raise InvalidRequestError(
+                f'The request body names "{name}" twice in one object; send each '
+                "field once."
+            )
+    return dict(pairs)
 
 
 def _expected() -> str:
@@ -74,6 +119,8 @@ def _describe(detail: ErrorDetails) -> str:
     location = detail["loc"]
     name = str(location[0]) if location else ""
     spec = _INPUT_SPECS.get(name)
+    if not name:
+        return f"The request body does not match the input model ({detail['msg']})."
     if detail["type"] == "extra_forbidden" or spec is None:
         accepted = ", ".join(_INPUT_SPECS)
         return f'"{name}" is not an accepted field; remove it (accepted: {accepted}).'
@@ -87,7 +134,8 @@ def _describe(detail: ErrorDetails) -> str:
 
 
 def _is_empty(detail: ErrorDetails) -> bool:
-    return detail["type"] == "string_too_short"
+    # Too short is "", the pattern is the one that refuses only whitespace.
+    return detail["type"] in {"string_too_short", "string_pattern_mismatch"}
 
 
 def validate_output(data: dict[str, Any], raw_reply: str) -> RequestOutput:
