@@ -18,9 +18,6 @@ locals {
   account      = data.aws_caller_identity.current.account_id
   state_bucket = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account}")
 
-  # The default tags of the root; KMS keys are created and used by them.
-  environment_tags = { Project = var.project, Environment = var.environment }
-
   # "arn:<partition>:<service>:<region>:<account>" for the services above.
   regional = {
     for service in ["cloudwatch", "dynamodb", "kms", "lambda", "logs", "secretsmanager", "sqs", "ssm"] :
@@ -289,6 +286,9 @@ data "aws_iam_policy_document" "deploy_data" {
     resources = ["arn:${local.partition}:s3:::${local.state_bucket}"]
   }
 
+  # The tag conditions below are written out twice, not as one dynamic
+  # block: checkov reads only literal conditions, and would report these
+  # statements as unconditioned.
   statement {
     sid = "CreateTaggedKeys"
     # CreateKey has no resource; the request's tags scope it to this
@@ -296,14 +296,16 @@ data "aws_iam_policy_document" "deploy_data" {
     actions   = ["kms:CreateKey", "kms:TagResource"]
     resources = ["*"]
 
-    dynamic "condition" {
-      for_each = local.environment_tags
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
 
-      content {
-        test     = "StringEquals"
-        variable = "aws:RequestTag/${condition.key}"
-        values   = [condition.value]
-      }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
     }
   }
 
@@ -326,14 +328,16 @@ data "aws_iam_policy_document" "deploy_data" {
     ]
     resources = ["${local.regional.kms}:key/*"]
 
-    dynamic "condition" {
-      for_each = local.environment_tags
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
 
-      content {
-        test     = "StringEquals"
-        variable = "aws:ResourceTag/${condition.key}"
-        values   = [condition.value]
-      }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
     }
   }
 
