@@ -344,6 +344,65 @@ BAD_ANSWERS = [
         'geography, or a "global." one.',
         id="bedrock-profile-of-another-geography",
     ),
+    pytest.param(
+        {"allowed_origins": [None]},
+        "allowed_origins",
+        'The origin "null" is not a browser origin; type the scheme and host only, '
+        'such as "https://app.example.com" (http only for localhost, no "*").',
+        id="origin-null",
+    ),
+    pytest.param(
+        {"allowed_origins": {"https://a.example": 1}},
+        "allowed_origins",
+        'allowed_origins must be a YAML list of origins such as ["https://app.'
+        'example.com"], or [] for none; got "{\'https://a.example\': 1}".',
+        id="origins-mapping",
+    ),
+    pytest.param(
+        {"deploy_approvers": [""]},
+        "deploy_approvers",
+        '"" is not a GitHub user name; type letters, digits and single hyphens, '
+        "without the @.",
+        id="approver-empty",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "kind",
+                    "type": "string",
+                    "description": "Kind.",
+                    "enum": ["a", "b"],
+                }
+            )
+        },
+        "output_fields",
+        'output_fields: the field "kind" has the key "enum", which is not one of '
+        "name, type, required, description, choices; rename or remove it.",
+        id="field-key-mistyped",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {
+                    "name": "kind",
+                    "type": "string",
+                    "description": "Kind.",
+                    "choices": ["", "x"],
+                }
+            )
+        },
+        "output_fields",
+        "output_fields: the field \"kind\" has choices ['', 'x']; each choice "
+        "must be a word or a number, not empty, true, false or null.",
+        id="choice-empty",
+    ),
+    pytest.param(
+        {"business_rules": [" "]},
+        "business_rules",
+        "Every business rule must be a sentence in quotes, not empty; got [' '].",
+        id="business-rule-empty",
+    ),
 ]
 
 
