@@ -26,13 +26,36 @@ class RenderError(Exception):
     """A problem the user can fix, already phrased for them."""
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice instead of keeping the last."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                msg = f'"{key}" is given twice (again on line {line}); keep one.'
+                raise RenderError(msg)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_answers(path: Path) -> dict[str, Any]:
     """Read a discovery answers file, or say what is wrong with it."""
     try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+        answers = yaml.load(path.read_text(encoding="utf-8"), UniqueKeyLoader)  # noqa: S506
     except FileNotFoundError as error:
         msg = f'The answers file "{path}" does not exist; pass a file from examples/.'
         raise RenderError(msg) from error
+    except IsADirectoryError as error:
+        msg = f'The answers file "{path}" is a folder; pass a YAML file.'
+        raise RenderError(msg) from error
+    except UnicodeDecodeError as error:
+        msg = f'The answers file "{path}" is not UTF-8 text; save it as UTF-8.'
+        raise RenderError(msg) from error
+    except RenderError as error:
+        raise RenderError(f'In the answers file "{path}", {error}') from None
     except yaml.YAMLError as error:
         msg = f'The answers file "{path}" is not valid YAML: {error}'
         raise RenderError(msg) from error
@@ -84,6 +107,12 @@ def check_answers(answers: dict[str, Any], path: Path) -> None:
             msg = f'"{key}" in {path} is not a question of this template; {hint}'
             raise RenderError(msg)
         question = known[key]
+        if question.get("when") is False:
+            msg = (
+                f"{key} in {path} is computed from the other answers, not asked;"
+                " delete the line."
+            )
+            raise RenderError(msg)
         kind = question.get("type", "yaml")
         multiselect = bool(question.get("multiselect"))
         if value is None:
@@ -105,6 +134,9 @@ def check_answers(answers: dict[str, Any], path: Path) -> None:
 
 def render(answers_file: Path, destination: Path) -> Path:
     """Render the template at this checkout's HEAD into an empty destination."""
+    if destination.exists() and not destination.is_dir():
+        msg = f'The destination "{destination}" is a file; pass a folder.'
+        raise RenderError(msg)
     if destination.exists() and any(destination.iterdir()):
         msg = (
             f'The destination "{destination}" is not empty; remove it or pass'
@@ -126,6 +158,12 @@ def render(answers_file: Path, destination: Path) -> Path:
         # copier raises ValueError("Validation error for question ...") with
         # the validator's own sentence; that sentence is the message.
         raise RenderError(str(error)) from error
+    except OSError as error:
+        msg = (
+            f'Could not write "{destination}" ({error.strerror}); pass a folder'
+            " you can write."
+        )
+        raise RenderError(msg) from error
     return destination
 
 

@@ -58,12 +58,17 @@ def run(tmp_path: Path, answers: Any) -> tuple[int, str, Path]:
             " true or false, for example true.",
         ),
         (
+            {"function_timeout_seconds": 900},
+            "function_timeout_seconds in {path} is computed from the other answers,"
+            " not asked; delete the line.",
+        ),
+        (
             {"aws_region": "eu-middle-9"},
             "Validation error for question 'aws_region': \"eu-middle-9\" is not an"
             " AWS region this template deploys to",
         ),
     ],
-    ids=["typo", "int", "float", "multiselect", "null", "bool", "validator"],
+    ids=["typo", "int", "float", "multiselect", "null", "bool", "derived", "validator"],
 )
 def test_bad_answers_file_gets_one_sentence(
     tmp_path: Path,
@@ -87,3 +92,36 @@ def test_good_answers_file_renders(
 
     assert code == 0, capsys.readouterr().err
     assert (destination / ".copier-answers.yml").is_file()
+
+
+def test_a_key_given_twice_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "discovery.yml"
+    text = yaml.safe_dump(load_example("support-triage"))
+    path.write_text(text + "client_name: Again\n", encoding="utf-8")
+
+    code = render.main([str(path), str(tmp_path / "out")])
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        f'error: In the answers file "{path}", "client_name" is given twice'
+    )
+
+
+@pytest.mark.parametrize("kind", ["folder", "not-utf8"])
+def test_an_unreadable_answers_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    path = tmp_path / "discovery.yml"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"client_name: \xff\n")
+
+    code = render.main([str(path), str(tmp_path / "out")])
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith(f'error: The answers file "{path}" is ')
+    assert "Traceback" not in error
