@@ -274,9 +274,10 @@ data "aws_iam_policy_document" "apigateway_assume" {
 resource "aws_iam_role" "apigateway_logs" {
   count = var.manage_account_cloudwatch_role ? 1 : 0
 
-  name               = "${var.name}-apigateway-logs"
-  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
-  tags               = var.tags
+  name                 = "${var.name}-apigateway-logs"
+  assume_role_policy   = data.aws_iam_policy_document.apigateway_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "apigateway_logs" {

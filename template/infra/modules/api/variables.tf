@@ -181,6 +181,12 @@ variable "manage_account_cloudwatch_role" {
   default     = false
 }
 
+variable "permissions_boundary_arn" {
+  description = "ARN of the policy that caps the API Gateway logging role's permissions, or null for none."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags added to the API, stage, usage plan and key, on top of the provider's default tags."
   type        = map(string)

@@ -18,6 +18,8 @@ locals {
   account      = data.aws_caller_identity.current.account_id
   state_bucket = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account}")
 
+  boundary_arn = "arn:${local.partition}:iam::${local.account}:policy/${var.managed_name_prefix}-service-boundary"
+
   # "arn:<partition>:<service>:<region>:<account>" for the services above.
   regional = {
     for service in ["cloudwatch", "dynamodb", "kms", "lambda", "logs", "secretsmanager", "sqs", "ssm"] :
@@ -134,6 +136,14 @@ data "aws_iam_policy_document" "deploy_compute" {
       variable = "lambda:FunctionArn"
       values   = ["${local.regional.lambda}:function:${var.managed_name_prefix}-*"]
     }
+  }
+
+  statement {
+    sid = "QueueTriggerTags"
+    # The provider tags event source mappings (default tags); their ARNs hold
+    # a random id, so the account's mappings in this region are the scope.
+    actions   = ["lambda:ListTags", "lambda:TagResource", "lambda:UntagResource"]
+    resources = ["${local.regional.lambda}:event-source-mapping:*"]
   }
 
   statement {
@@ -312,7 +322,10 @@ data "aws_iam_policy_document" "deploy_data" {
   statement {
     sid = "KeysOfThisEnvironment"
     actions = [
+      # An alias is created, moved and deleted with permission on its key too.
+      "kms:CreateAlias",
       "kms:CreateGrant",
+      "kms:DeleteAlias",
       "kms:Decrypt",
       "kms:DescribeKey",
       "kms:EnableKeyRotation",
@@ -325,6 +338,7 @@ data "aws_iam_policy_document" "deploy_data" {
       "kms:ScheduleKeyDeletion",
       "kms:TagResource",
       "kms:UntagResource",
+      "kms:UpdateAlias",
     ]
     resources = ["${local.regional.kms}:key/*"]
 
@@ -438,10 +452,24 @@ resource "aws_iam_role_policy" "deploy" {
 }
 
 data "aws_iam_policy_document" "iam" {
+  # Roles are created, and given inline policies, only with the service
+  # boundary attached: whatever a role's own policies say, it can do no more
+  # than the boundary allows, so no role made here can outrank the stack.
+  statement {
+    sid       = "CreateBoundedRoles"
+    actions   = ["iam:CreateRole", "iam:PutRolePolicy"]
+    resources = local.iam_resources
+
+    condition {
+      test     = "ArnEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.boundary_arn]
+    }
+  }
+
   statement {
     sid = "ManageServiceRoles"
     actions = [
-      "iam:CreateRole",
       "iam:DeleteRole",
       "iam:DeleteRolePolicy",
       "iam:DetachRolePolicy",
@@ -450,7 +478,6 @@ data "aws_iam_policy_document" "iam" {
       "iam:ListAttachedRolePolicies",
       "iam:ListInstanceProfilesForRole",
       "iam:ListRolePolicies",
-      "iam:PutRolePolicy",
       "iam:TagRole",
       "iam:UntagRole",
       "iam:UpdateAssumeRolePolicy",
@@ -466,6 +493,12 @@ data "aws_iam_policy_document" "iam" {
     sid       = "AttachKnownManagedPolicies"
     actions   = ["iam:AttachRolePolicy"]
     resources = local.iam_resources
+
+    condition {
+      test     = "ArnEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.boundary_arn]
+    }
 
     condition {
       test     = "ArnEquals"
@@ -512,9 +545,11 @@ data "aws_iam_policy_document" "iam" {
       "iam:GetOpenIDConnectProvider",
       "iam:GetPolicy",
       "iam:GetPolicyVersion",
+      "iam:ListPolicyTags",
+      "iam:ListPolicyVersions",
     ]
     resources = concat(
-      [local.provider_arn, aws_iam_role.this.arn],
+      [local.provider_arn, aws_iam_role.this.arn, local.boundary_arn],
       ["arn:${local.partition}:iam::aws:policy/*"],
     )
   }
@@ -524,4 +559,115 @@ resource "aws_iam_role_policy" "iam" {
   name   = "manage-service-roles"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.iam.json
+}
+
+# The most any role of the service may do: the sum of what the functions
+# and API Gateway's logging role need, each on this environment's
+# resources. The deploy role must attach it to every role it creates and
+# cannot edit it (no iam:CreatePolicyVersion), so only an administrator's
+# apply changes it.
+data "aws_iam_policy_document" "service_boundary" {
+  statement {
+    sid = "Logs"
+    actions = [
+      "logs:CreateLogGroup",
+      "logs:CreateLogStream",
+      "logs:DescribeLogGroups",
+      "logs:DescribeLogStreams",
+      "logs:FilterLogEvents",
+      "logs:GetLogEvents",
+      "logs:PutLogEvents",
+    ]
+    # API Gateway's account-wide logging role writes to groups it names.
+    resources = ["${local.regional.logs}:log-group:*"]
+  }
+
+  statement {
+    sid = "Tables"
+    actions = [
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]
+    resources = ["${local.regional.dynamodb}:table/${var.managed_name_prefix}-*"]
+  }
+
+  statement {
+    sid = "Queues"
+    actions = [
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:SendMessage",
+    ]
+    resources = ["${local.regional.sqs}:${var.managed_name_prefix}-*"]
+  }
+
+  statement {
+    sid       = "QuarantinedReplies"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${var.managed_name_prefix}-*/*"]
+  }
+
+  statement {
+    sid       = "KillSwitch"
+    actions   = ["ssm:GetParameter"]
+    resources = ["${local.regional.ssm}:parameter/${var.project}/${var.environment}/*"]
+  }
+
+  statement {
+    sid       = "ModelApiKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["${local.regional.secretsmanager}:secret:${var.project}/${var.environment}/*"]
+  }
+
+  statement {
+    sid       = "ServiceKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["${local.regional.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid     = "ClaudeOnBedrock"
+    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    # Cross-region inference profiles route to models in other regions.
+    resources = [
+      "arn:${local.partition}:bedrock:*::foundation-model/anthropic.*",
+      "arn:${local.partition}:bedrock:*:${local.account}:inference-profile/*",
+    ]
+  }
+
+  statement {
+    sid = "Tracing"
+    # X-Ray has no resource-level permissions.
+    actions = [
+      "xray:GetSamplingRules",
+      "xray:GetSamplingStatisticSummaries",
+      "xray:GetSamplingTargets",
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "service_boundary" {
+  name        = "${var.managed_name_prefix}-service-boundary"
+  description = "Caps every role the ${var.managed_name_prefix} service creates; attached by the deploy role, changed only by an administrator."
+  policy      = data.aws_iam_policy_document.service_boundary.json
+  tags        = var.tags
 }

@@ -197,6 +197,12 @@ variable "kms_key_arn" {
   type        = string
 }
 
+variable "permissions_boundary_arn" {
+  description = "ARN of the policy that caps the execution role's permissions (the deploy role may create roles only with it), or null for none."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags added to the function, its role and its log group, on top of the provider's default tags."
   type        = map(string)

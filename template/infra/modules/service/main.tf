@@ -139,6 +139,7 @@ module "api_function" {
   bedrock_model_arns        = local.function_permissions.bedrock_model_arns
   send_queue_arns           = local.function_permissions.send_queue_arns
   kms_key_arn               = module.storage.kms_key_arn
+  permissions_boundary_arn  = var.permissions_boundary_arn
 
   tags = var.tags
 }
@@ -172,6 +173,7 @@ module "worker_function" {
   bedrock_model_arns        = local.function_permissions.bedrock_model_arns
   send_queue_arns           = local.function_permissions.send_queue_arns
   kms_key_arn               = module.storage.kms_key_arn
+  permissions_boundary_arn  = var.permissions_boundary_arn
 
   tags = var.tags
 }
@@ -199,5 +201,6 @@ module "api" {
   throttling_burst_limit         = var.throttling_burst_limit
   client_rate_limit              = var.client_rate_limit
   client_burst_limit             = var.client_burst_limit
+  permissions_boundary_arn       = var.permissions_boundary_arn
   tags                           = var.tags
 }

@@ -146,13 +146,31 @@ run "deploy_permissions_name_every_action_and_scope_every_resource" {
 
   assert {
     condition = one([
-      for statement in data.aws_iam_policy_document.iam.statement : one(statement.condition).variable if statement.sid == "AttachKnownManagedPolicies"
-    ]) == "iam:PolicyARN"
-    error_message = "Managed policies should be attachable only from the known list."
+      for statement in data.aws_iam_policy_document.iam.statement : toset([for c in statement.condition : c.variable]) if statement.sid == "AttachKnownManagedPolicies"
+    ]) == toset(["iam:PolicyARN", "iam:PermissionsBoundary"])
+    error_message = "Managed policies should be attachable only from the known list, and only to roles with the service boundary."
   }
 
   assert {
     condition     = length(aws_iam_role_policy.deploy) == 2
     error_message = "The compute and data permissions should be on the role."
+  }
+
+  assert {
+    condition = one([
+      for statement in data.aws_iam_policy_document.iam.statement : statement.actions if statement.sid == "CreateBoundedRoles"
+      ]) == toset(["iam:CreateRole", "iam:PutRolePolicy"]) && one(flatten([
+        for statement in data.aws_iam_policy_document.iam.statement : [for c in statement.condition : c.values if c.variable == "iam:PermissionsBoundary"] if statement.sid == "CreateBoundedRoles"
+    ])) == "arn:aws:iam::123456789012:policy/svc-prod-service-boundary"
+    error_message = "Roles should be created and given inline policies only with the service boundary."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for statement in data.aws_iam_policy_document.iam.statement : [
+        for action in statement.actions : contains(["iam:CreateRole", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"], action)
+      ] if statement.sid != "CreateBoundedRoles" && statement.sid != "NotItself"
+    ]))
+    error_message = "No other statement should let the role create roles, write inline policies or change a boundary."
   }
 }
