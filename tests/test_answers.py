@@ -403,6 +403,38 @@ BAD_ANSWERS = [
         "Every business rule must be a sentence in quotes, not empty; got [' '].",
         id="business-rule-empty",
     ),
+    pytest.param(
+        {"business_rules": ["x" * 301]},
+        "business_rules",
+        "A business rule has 301 characters; keep each to 300, one checkable sentence.",
+        id="business-rule-too-long",
+    ),
+    pytest.param(
+        {"allowed_origins": ["https://app.example.com:99999"]},
+        "allowed_origins",
+        'The origin "https://app.example.com:99999" is not a browser origin; type '
+        'the scheme and host only, such as "https://app.example.com" (http only '
+        'for localhost, no "*").',
+        id="origin-port-out-of-range",
+    ),
+    pytest.param(
+        {"client_name": "N" * 81},
+        "client_name",
+        f'The client name "{"N" * 37}..." is 81 characters; type at most 80.',
+        id="client-name-too-long",
+    ),
+    pytest.param(
+        {
+            "output_fields": output_fields(
+                {"name": "notes", "type": "string", "description": "d" * 501}
+            )
+        },
+        "output_fields",
+        'output_fields: the description of "notes" is 501 characters; keep it to '
+        "500 (every request sends it to the model) and put detail in the prompt "
+        "file after rendering.",
+        id="description-too-long",
+    ),
 ]
 
 

@@ -100,7 +100,9 @@ def answers(draw: st.DrawFn) -> dict[str, Any]:
     base["process_description"] = "A person does this by hand. " + draw(TEXT)
     base["input_fields"] = draw(fields(min_size=1))
     base["output_fields"] = draw(fields(min_size=1))
-    base["business_rules"] = draw(st.lists(TEXT, max_size=3))
+    # A rule is a non-blank sentence of at most 300 characters.
+    rules = st.lists(TEXT.map(lambda t: t.strip()[:300]).filter(bool), max_size=3)
+    base["business_rules"] = draw(rules)
     return base
 
 
