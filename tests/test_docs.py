@@ -27,3 +27,16 @@ def test_every_asked_question_has_help_and_a_type() -> None:
     ]
 
     assert missing == []
+
+
+SECRET_LIKE = ("key", "token", "password", "secret", "webhook", "credential")
+
+
+def test_a_question_that_could_take_a_secret_is_asked_as_one() -> None:
+    """copier keeps `secret: true` answers out of .copier-answers.yml."""
+    for name, question in questions_doc.questions().items():
+        words = set(name.split("_"))
+        if words & set(SECRET_LIKE) and question.get("when") is not False:
+            assert question.get("secret") is True, (
+                f"{name} reads like a secret; mark it `secret: true` in copier.yml"
+            )
