@@ -33,6 +33,7 @@ take one is marked `secret: true`, which copier keeps out of that file.
 
 
 def questions() -> dict[str, dict[str, Any]]:
+    """The questions of copier.yml, by name, in the order they are asked."""
     config = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
     return {k: v for k, v in config.items() if not k.startswith("_")}
 

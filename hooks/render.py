@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from copier import run_copy
 
+import questions_doc
+
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -75,12 +77,6 @@ EXPECTED = {
 }
 
 
-def questions() -> dict[str, dict[str, Any]]:
-    """The questions of copier.yml, by name."""
-    config = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text("utf-8"))
-    return {k: v for k, v in config.items() if not k.startswith("_")}
-
-
 def has_type(value: Any, kind: str, *, multiselect: bool = False) -> bool:
     """Whether a YAML value is an answer of this question type."""
     if multiselect:
@@ -99,7 +95,7 @@ def has_type(value: Any, kind: str, *, multiselect: bool = False) -> bool:
 
 def check_answers(answers: dict[str, Any], path: Path) -> None:
     """Refuse keys that are no question and answers of the wrong type."""
-    known = questions()
+    known = questions_doc.questions()
     for key, value in answers.items():
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
