@@ -82,13 +82,16 @@ def _load_json(body: str) -> Any:
 def _refuse_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # Parsers disagree on which of two equal names wins; refusing both keeps
     # what is stored the same as what the caller meant.
-    names = [name for name, _ in pairs]
-    for name in names:
-        if names.count(name) > 1:
+    # A set, not a count per name: a body of many keys must not take
+    # quadratic time.
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
             raise InvalidRequestError(
                 f'The request body names "{name}" twice in one object; send each '
                 "field once."
             )
+        seen.add(name)
     return dict(pairs)
 
 
