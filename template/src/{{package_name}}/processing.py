@@ -8,7 +8,8 @@ the queue as it was, so the guard never drops a request it has accepted.
 """
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import budget, claude, outcomes, parsing, policy, records, telemetry
@@ -20,6 +21,7 @@ from .errors import (
 )
 from .logs import (
     REPLY_RECOVERED,
+    REQUEST_INTERRUPTED,
     REQUEST_RECEIVED,
     RETRY_SKIPPED,
     RETRY_STARTED,
@@ -27,6 +29,7 @@ from .logs import (
 )
 from .outcomes import Outcome, Rejected
 from .pricing import Usage
+from .settings import LAMBDA_MAX_TIMEOUT_SECONDS
 from .validation import validate_output
 
 # Transient reasons that on_rate_limited decides; the others are outages.
@@ -34,6 +37,11 @@ RATE_LIMIT_REASONS = frozenset({"model_rate_limited", "model_overloaded"})
 
 # How much of a rejected body the record keeps; the bucket keeps all of it.
 RAW_BODY_ON_RECORD = 1000
+
+# No invocation outlives Lambda's longest timeout, whatever the API
+# function's own; an API attempt still open this long after it began lost
+# its invocation (a crash, or AWS failing the write that would have ended it).
+INTERRUPTED_AFTER = timedelta(seconds=LAMBDA_MAX_TIMEOUT_SECONDS + 60)
 
 
 def accept(request_input: dict[str, Any]) -> tuple[str, Outcome]:
@@ -69,6 +77,32 @@ def _new_request(request_input: dict[str, Any], attempts: int = 1) -> str:
     telemetry.count(telemetry.REQUEST_ACCEPTED)
     logger.info(REQUEST_RECEIVED)
     return request_id
+
+
+def close_interrupted(
+    now: datetime | None = None, has_time: Callable[[], bool] = lambda: True
+) -> int:
+    """End the requests whose API invocation died before recording an end.
+
+    Each is recorded failed (reason `interrupted`) with a metric and a log
+    line, and is not tried again: its caller was answered with an error, not
+    with its id, and may well have sent the request again. Returns how many
+    were ended; stops early when `has_time` says the invocation is short of
+    time, and the next run goes on from there.
+    """
+    started_before = (now or datetime.now(UTC)) - INTERRUPTED_AFTER
+    closed = 0
+    for request_id in records.open_api_attempts(started_before):
+        if not has_time():
+            break
+        if records.close_interrupted(request_id):
+            closed += 1
+            telemetry.count(telemetry.REQUEST_INTERRUPTED)
+            logger.warning(
+                REQUEST_INTERRUPTED,
+                extra={"request_id": request_id, "reason": records.INTERRUPTED},
+            )
+    return closed
 
 
 def retry(request_id: str, retry_number: int) -> None:

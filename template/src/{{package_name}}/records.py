@@ -9,7 +9,7 @@ DynamoDB deletes it.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,6 +29,16 @@ OutcomeStatus = Literal["succeeded", "pending_retry", "quarantined", "failed"]
 # pending_retry is terminal for the request that recorded it: the worker owns
 # what happens next, and only a record in one of these states may change.
 OPEN_STATES: tuple[Status, ...] = ("received", "pending_retry")
+
+# While the API's own attempt at a request runs, the record carries this
+# attribute, and the sparse index over it holds only such records. An
+# attempt that ends, or that the worker takes over, removes it; a record
+# still in the index long after its invocation must have ended is one whose
+# invocation died, and `close_interrupted` ends it.
+API_ATTEMPT = "api_attempt"
+OPEN_API_ATTEMPTS_INDEX = "open_api_attempts"
+# The reason a record so ended gives.
+INTERRUPTED = "interrupted"
 
 # DynamoDB reserves these words; expressions name them through placeholders.
 _NAMES = {f"#{name}": name for name in ("status", "result", "reason", "model", "usage")}
@@ -90,6 +100,7 @@ def record_received(
         "created_at": now,
         "updated_at": now,
         "expires_at": int((moment + retention).timestamp()),
+        API_ATTEMPT: "open",
         **_stamp(),
     }
     _write(
@@ -144,7 +155,7 @@ def claim_attempt(request_id: str, attempts: int, now: datetime) -> bool:
         _update(
             request_id,
             "SET attempts = :attempts, claimed_at = :now, updated_at = :now, "
-            "#model = :model, prompt_version = :prompt_version",
+            f"#model = :model, prompt_version = :prompt_version REMOVE {API_ATTEMPT}",
             "(attempts < :attempts OR (attempts = :attempts AND claimed_at < :stale))",
             {":attempts": attempts, ":stale": _stale_before(now)},
             now=now,
@@ -192,8 +203,55 @@ def record_outcome(
             assignments.append(f"{target} = :{name}")
             values[f":{name}"] = _to_dynamodb(value)
     # The attempt is over: a late copy of its message must not claim it again.
-    expression = "SET " + ", ".join(assignments) + " REMOVE claimed_at"
+    expression = "SET " + ", ".join(assignments) + f" REMOVE claimed_at, {API_ATTEMPT}"
     _update(request_id, expression, None, values)
+
+
+def open_api_attempts(started_before: datetime) -> Iterator[str]:
+    """Yield the ids of requests whose API attempt began before the moment.
+
+    Reads the sparse index, so the cost follows the records still open in
+    the API, not the size of the table.
+    """
+    pages = aws.dynamodb_client().get_paginator("query")
+    try:
+        for page in pages.paginate(
+            TableName=get_settings().records_table,
+            IndexName=OPEN_API_ATTEMPTS_INDEX,
+            KeyConditionExpression=f"{API_ATTEMPT} = :open AND created_at < :before",
+            ExpressionAttributeValues={
+                ":open": {"S": "open"},
+                ":before": {"S": _iso(started_before)},
+            },
+        ):
+            for item in page.get("Items", []):
+                yield item["request_id"]["S"]
+    except (BotoCoreError, ClientError) as error:
+        table = get_settings().records_table
+        raise StorageError(
+            f"Failed to read index {OPEN_API_ATTEMPTS_INDEX} of table {table}; "
+            "check the index exists and the function's role may query it."
+        ) from error
+
+
+def close_interrupted(request_id: str) -> bool:
+    """End an API attempt whose invocation died as failed; say if it did.
+
+    The caller of that invocation was answered with an error, not with this
+    request's id, so the request ends as the caller saw it: failed. A record
+    the worker has taken over, or that ended meanwhile, is left alone.
+    """
+    try:
+        _update(
+            request_id,
+            "SET #status = :failed, #reason = :reason, updated_at = :now "
+            f"REMOVE {API_ATTEMPT}",
+            f"attribute_exists({API_ATTEMPT})",
+            {":failed": "failed", ":reason": INTERRUPTED},
+        )
+    except RecordConflictError:
+        return False
+    return True
 
 
 def _update(

@@ -1,5 +1,8 @@
 """SQS entry point: the retry queue's consumer, with partial batch responses.
 
+The same function also runs on a schedule, to end requests whose API
+invocation died before it could record how they ended (`SWEEP_EVENT`).
+
 Each message is {"request_id": ..., "attempt": n}: retry n of the request,
 or 0 for the first call of a request the cost guard deferred. A message
 that fails (unreadable, or AWS did not answer) is reported back so that SQS
@@ -29,6 +32,13 @@ from .settings import LAMBDA_MAX_TIMEOUT_SECONDS
 processor = BatchProcessor(
     event_type=EventType.SQS, raise_on_entire_batch_failure=False
 )
+
+
+# What the schedule in Terraform (modules/service, worker_function) sends.
+SWEEP_EVENT = {"sweep": "interrupted_requests"}
+# A sweep stops with this much of the invocation left, and the next run goes
+# on; ending one request takes two DynamoDB calls, tens of milliseconds.
+SWEEP_RESERVE_MILLISECONDS = 2_000
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,16 @@ if startup.in_lambda():
 @logger.inject_lambda_context(clear_state=True)
 @telemetry.instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Process one batch of retry messages."""
+    """Process one batch of retry messages, or sweep on the schedule."""
     startup.prepare(LAMBDA_MAX_TIMEOUT_SECONDS)
     startup.stamp_release()
+    if event == SWEEP_EVENT:
+        closed = processing.close_interrupted(
+            has_time=lambda: (
+                context.get_remaining_time_in_millis() > SWEEP_RESERVE_MILLISECONDS
+            )
+        )
+        return {"closed": closed}
     response = process_partial_response(
         event=event,
         record_handler=handle_message,

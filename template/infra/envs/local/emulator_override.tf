@@ -9,7 +9,8 @@ module "service" {
   # queue to the worker at once and runs it in a Docker container: without
   # Docker it logs an error per message, with Docker it would pull a Lambda
   # image and race the test for the message. The integration test gives the
-  # worker the queue's messages itself.
+  # worker the queue's messages itself. The same switch leaves the sweep's
+  # schedule disabled; the test runs the sweep itself too.
   worker_trigger_enabled = false
 
   # The emulator is served over plain HTTP, so under a TLS-only bucket

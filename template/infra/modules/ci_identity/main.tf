@@ -22,7 +22,7 @@ locals {
 
   # "arn:<partition>:<service>:<region>:<account>" for the services above.
   regional = {
-    for service in ["cloudwatch", "dynamodb", "kms", "lambda", "logs", "secretsmanager", "sqs", "ssm"] :
+    for service in ["cloudwatch", "dynamodb", "events", "kms", "lambda", "logs", "secretsmanager", "sqs", "ssm"] :
     service => "arn:${local.partition}:${service}:${local.region}:${local.account}"
   }
 
@@ -196,6 +196,24 @@ data "aws_iam_policy_document" "deploy_compute" {
       "cloudwatch:UntagResource",
     ]
     resources = ["${local.regional.cloudwatch}:alarm:${var.managed_name_prefix}-*"]
+  }
+
+  statement {
+    sid = "SchedulesOfTheService"
+    actions = [
+      "events:DeleteRule",
+      "events:DescribeRule",
+      "events:DisableRule",
+      "events:EnableRule",
+      "events:ListTagsForResource",
+      "events:ListTargetsByRule",
+      "events:PutRule",
+      "events:PutTargets",
+      "events:RemoveTargets",
+      "events:TagResource",
+      "events:UntagResource",
+    ]
+    resources = ["${local.regional.events}:rule/${var.managed_name_prefix}-*"]
   }
 
   statement {
@@ -588,6 +606,7 @@ data "aws_iam_policy_document" "service_boundary" {
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
+      "dynamodb:Query",
       "dynamodb:UpdateItem",
     ]
     resources = ["${local.regional.dynamodb}:table/${var.managed_name_prefix}-*"]

@@ -58,6 +58,16 @@ data "aws_iam_policy_document" "permissions" {
     resources = [var.idempotency_table_arn]
   }
 
+  dynamic "statement" {
+    for_each = length(var.records_index_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "QueryRecordIndexes"
+      actions   = ["dynamodb:Query"]
+      resources = var.records_index_arns
+    }
+  }
+
   statement {
     sid       = "TrackMonthlySpend"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
@@ -221,4 +231,32 @@ resource "aws_lambda_event_source_mapping" "queue" {
       maximum_concurrency = scaling_config.value
     }
   }
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  name                = var.name
+  description         = "Invokes ${var.name} on a schedule."
+  schedule_expression = var.schedule.expression
+  state               = var.schedule_enabled ? "ENABLED" : "DISABLED"
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  rule  = aws_cloudwatch_event_rule.schedule[0].name
+  arn   = aws_lambda_function.this.arn
+  input = var.schedule.input
+}
+
+resource "aws_lambda_permission" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  statement_id  = "InvokeOnSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule[0].arn
 }

@@ -48,6 +48,11 @@ output "event_source_mapping_uuid" {
   value       = one(aws_lambda_event_source_mapping.queue[*].uuid)
 }
 
+output "schedule_rule_name" {
+  description = "Name of the EventBridge rule that invokes the function on a schedule, or null without schedule; disable it to pause the scheduled runs."
+  value       = one(aws_cloudwatch_event_rule.schedule[*].name)
+}
+
 output "reserved_concurrency" {
   description = "Concurrent executions reserved for the function, or -1 when it shares the account's pool; compare it with the provider's rate limit."
   value       = aws_lambda_function.this.reserved_concurrent_executions

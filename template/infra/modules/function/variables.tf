@@ -186,6 +186,37 @@ variable "queue_trigger" {
   }
 }
 
+variable "schedule" {
+  description = "Also invoke the function on this EventBridge schedule (`expression`: rate(...) or cron(...)), with `input` (a JSON document) as the event; null for no schedule."
+  type = object({
+    expression = string
+    input      = string
+  })
+  default = null
+
+  validation {
+    condition     = var.schedule == null || can(regex("^(rate|cron)\\(.+\\)$", var.schedule.expression))
+    error_message = "schedule.expression is \"${try(var.schedule.expression, "")}\"; use rate(5 minutes) or a cron(...) expression."
+  }
+
+  validation {
+    condition     = var.schedule == null || can(jsondecode(var.schedule.input))
+    error_message = "schedule.input must be a JSON document, e.g. jsonencode({ sweep = \"interrupted_requests\" })."
+  }
+}
+
+variable "schedule_enabled" {
+  description = "Whether the schedule invokes the function; off leaves the rule in place, disabled. Ignored without schedule."
+  type        = bool
+  default     = true
+}
+
+variable "records_index_arns" {
+  description = "ARNs of the records table's indexes the function may query; empty for none."
+  type        = list(string)
+  default     = []
+}
+
 variable "queue_trigger_enabled" {
   description = "Whether the queue trigger polls; turn it off to pause the worker without losing messages. Ignored without queue_trigger."
   type        = bool

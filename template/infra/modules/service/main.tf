@@ -164,6 +164,16 @@ module "worker_function" {
   }
   queue_trigger_enabled = var.worker_trigger_enabled
 
+  # Ends requests whose API invocation died before recording how they ended
+  # (worker.SWEEP_EVENT); no invocation outlives 15 minutes, so every 5
+  # finds each such request within 20 minutes of its start.
+  schedule = {
+    expression = "rate(5 minutes)"
+    input      = jsonencode({ sweep = "interrupted_requests" })
+  }
+  schedule_enabled   = var.worker_trigger_enabled
+  records_index_arns = [module.storage.open_api_attempts_index_arn]
+
   records_table_arn         = local.function_permissions.records_table_arn
   idempotency_table_arn     = local.function_permissions.idempotency_table_arn
   budget_table_arn          = local.function_permissions.budget_table_arn

@@ -68,6 +68,11 @@ output "worker_function_name" {
   value       = module.worker_function.function_name
 }
 
+output "worker_schedule_rule_name" {
+  description = "EventBridge rule that runs the worker's sweep of interrupted requests; disable it to pause the sweep."
+  value       = module.worker_function.schedule_rule_name
+}
+
 output "worker_event_source_mapping_uuid" {
   description = "Identifier of the retry queue trigger; disable it to pause retries."
   value       = module.worker_function.event_source_mapping_uuid

@@ -81,6 +81,28 @@ resource "aws_dynamodb_table" "this" {
     type = "S"
   }
 
+  attribute {
+    name = "api_attempt"
+    type = "S"
+  }
+
+  attribute {
+    name = "created_at"
+    type = "S"
+  }
+
+  # Sparse: a record is in it only while the API's own attempt at it is
+  # open (the service sets api_attempt then, and removes it when the attempt
+  # ends or the worker takes over). The worker's scheduled sweep reads it to
+  # end requests whose API invocation died; the name and keys are the
+  # service's (records.py), so change them together.
+  global_secondary_index {
+    name            = "open_api_attempts"
+    hash_key        = "api_attempt"
+    range_key       = "created_at"
+    projection_type = "KEYS_ONLY"
+  }
+
   ttl {
     attribute_name = var.ttl_attribute_name
     enabled        = true

@@ -8,6 +8,11 @@ output "table_arn" {
   value       = aws_dynamodb_table.this.arn
 }
 
+output "open_api_attempts_index_arn" {
+  description = "ARN of the records table's sparse index of open API attempts, which the worker's sweep queries."
+  value       = "${aws_dynamodb_table.this.arn}/index/open_api_attempts"
+}
+
 output "quarantine_bucket_name" {
   description = "Name of the quarantine bucket; where invalid replies are written (QUARANTINE_BUCKET)."
   value       = aws_s3_bucket.quarantine.id

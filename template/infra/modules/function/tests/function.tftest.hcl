@@ -233,3 +233,68 @@ run "batch_size_beyond_ten_is_refused" {
 
   expect_failures = [var.queue_trigger]
 }
+
+run "a_schedule_invokes_the_function_with_its_input" {
+  command = plan
+
+  variables {
+    name    = "svc-test-worker"
+    handler = "svc.worker.handler"
+    schedule = {
+      expression = "rate(5 minutes)"
+      input      = "{\"sweep\":\"interrupted_requests\"}"
+    }
+    schedule_enabled   = false
+    records_index_arns = ["arn:aws:dynamodb:eu-west-1:123456789012:table/svc-test-records/index/open"]
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule[0].schedule_expression == "rate(5 minutes)" && aws_cloudwatch_event_rule.schedule[0].state == "DISABLED"
+    error_message = "The rule should run every 5 minutes, and schedule_enabled = false should leave it disabled."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_target.schedule[0].input) == { sweep = "interrupted_requests" }
+    error_message = "The schedule should send the input it was given as the event."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.schedule[0].principal == "events.amazonaws.com" && aws_lambda_permission.schedule[0].function_name == "svc-test-worker"
+    error_message = "Only EventBridge should be allowed to invoke the function on the schedule."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.permissions.statement :
+      statement.sid == "QueryRecordIndexes" && statement.actions == toset(["dynamodb:Query"]) && statement.resources == toset(var.records_index_arns)
+    ])
+    error_message = "The function should query only the indexes it was given."
+  }
+}
+
+run "no_schedule_and_no_index_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.schedule) == 0 && length(aws_lambda_permission.schedule) == 0
+    error_message = "Without schedule, nothing should invoke the function on a timer."
+  }
+
+  assert {
+    condition     = !anytrue([for statement in data.aws_iam_policy_document.permissions.statement : statement.sid == "QueryRecordIndexes"])
+    error_message = "Without records_index_arns the function should query nothing."
+  }
+}
+
+run "schedule_that_is_not_rate_or_cron_is_refused" {
+  command = plan
+
+  variables {
+    schedule = {
+      expression = "every 5 minutes"
+      input      = "{}"
+    }
+  }
+
+  expect_failures = [var.schedule]
+}

@@ -77,6 +77,18 @@ run "idempotency_and_budget_tables_match_what_the_code_expects" {
   }
 }
 
+run "open_api_attempts_index_matches_what_the_sweep_queries" {
+  command = plan
+
+  assert {
+    condition = anytrue([
+      for index in aws_dynamodb_table.this.global_secondary_index :
+      index.name == "open_api_attempts" && index.hash_key == "api_attempt" && index.range_key == "created_at" && index.projection_type == "KEYS_ONLY"
+    ])
+    error_message = "The records table should have the sparse open_api_attempts index (api_attempt, created_at) that records.py queries."
+  }
+}
+
 run "kill_switch_starts_off" {
   command = plan
 
