@@ -17,6 +17,10 @@ module "service" {
   # policy moto answers 403 to every object call.
   quarantine_tls_only = false
 
+  # moto accepts Lambda's logging configuration but does not keep it, so
+  # every plan would try to set JSON platform logs again.
+  json_platform_logs = false
+
   # moto accepts the SnapStart setting but does not keep it, so every plan
   # would try to add it again. Restores after a snapshot happen only in AWS.
   snapstart = false

@@ -179,6 +179,19 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  dynamic "logging_config" {
+    for_each = var.json_platform_logs ? [1] : []
+
+    content {
+      log_format = "JSON"
+      log_group  = aws_cloudwatch_log_group.function.name
+      # Lambda drops application lines below this level; Powertools reads
+      # it too (AWS_LAMBDA_LOG_LEVEL), so the two never disagree.
+      application_log_level = var.application_log_level
+      system_log_level      = "INFO"
+    }
+  }
+
   dynamic "snap_start" {
     for_each = var.snap_start_enabled ? [1] : []
 

@@ -53,6 +53,11 @@ output "schedule_rule_name" {
   value       = one(aws_cloudwatch_event_rule.schedule[*].name)
 }
 
+output "application_log_level" {
+  description = "Lowest level of the service's own log lines Lambda keeps, or null without json_platform_logs."
+  value       = one(aws_lambda_function.this.logging_config[*].application_log_level)
+}
+
 output "reserved_concurrency" {
   description = "Concurrent executions reserved for the function, or -1 when it shares the account's pool; compare it with the provider's rate limit."
   value       = aws_lambda_function.this.reserved_concurrent_executions

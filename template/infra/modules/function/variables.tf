@@ -155,6 +155,23 @@ variable "bedrock_model_arns" {
   default     = []
 }
 
+variable "json_platform_logs" {
+  description = "Whether Lambda writes its own lines (START, END, REPORT) as JSON too, into the function's log group, so one Logs Insights query reads every line. The service's lines are JSON either way (Powertools)."
+  type        = bool
+  default     = true
+}
+
+variable "application_log_level" {
+  description = "Lowest level of the service's own log lines that Lambda keeps (with json_platform_logs): DEBUG, INFO, WARN or ERROR."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.application_log_level)
+    error_message = "application_log_level is \"${var.application_log_level}\"; use DEBUG, INFO, WARN or ERROR."
+  }
+}
+
 variable "snap_start_enabled" {
   description = "Whether published versions start from a SnapStart snapshot, cutting cold starts. Needs publish_live_alias, since SnapStart applies to published versions only."
   type        = bool

@@ -120,6 +120,10 @@ module "api_function" {
   package_file       = var.package_file
   timeout_seconds    = var.api_timeout_seconds
   log_retention_days = var.log_retention_days
+  json_platform_logs = var.json_platform_logs
+  # Lambda spells Python's WARNING as WARN.
+  application_log_level = var.log_level == "WARNING" ? "WARN" : var.log_level
+
   publish_live_alias = true
   snap_start_enabled = var.snapstart
 
@@ -153,6 +157,10 @@ module "worker_function" {
   package_file       = var.package_file
   timeout_seconds    = var.worker_timeout_seconds
   log_retention_days = var.log_retention_days
+  json_platform_logs = var.json_platform_logs
+  # Lambda spells Python's WARNING as WARN.
+  application_log_level = var.log_level == "WARNING" ? "WARN" : var.log_level
+
   environment_variables = merge(local.function_environment, {
     FUNCTION_TIMEOUT_SECONDS = tostring(var.worker_timeout_seconds)
   })

@@ -298,3 +298,21 @@ run "schedule_that_is_not_rate_or_cron_is_refused" {
 
   expect_failures = [var.schedule]
 }
+
+run "platform_logs_are_json_in_the_functions_log_group" {
+  command = plan
+
+  variables {
+    application_log_level = "WARN"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/svc-test-api"
+    error_message = "Lambda's own lines should be JSON, in the function's log group."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].application_log_level == "WARN"
+    error_message = "Lambda should keep the service's lines at the level it was given."
+  }
+}

@@ -185,3 +185,18 @@ run "api_concurrency_stays_within_the_provider_limit" {
     error_message = "The API function should reserve api_reserved_concurrency executions, at most 900."
   }
 }
+
+run "python_log_level_names_reach_lambda_in_its_spelling" {
+  command = plan
+
+  # Lambda's log levels spell WARNING as WARN; the function module refuses
+  # the Python name, so this plan fails unless the service translates it.
+  variables {
+    log_level = "WARNING"
+  }
+
+  assert {
+    condition     = module.api_function.application_log_level == "WARN" && module.worker_function.application_log_level == "WARN"
+    error_message = "log_level = WARNING should reach both functions as Lambda's WARN."
+  }
+}
