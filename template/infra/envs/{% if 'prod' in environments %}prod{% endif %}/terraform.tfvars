@@ -1,7 +1,7 @@
 # Inputs of this root that a person's apply and CI's deploy must share.
 # Terraform reads this file in both, while a -var reaches only the apply it
 # is typed into: set these values here and commit them, or the next deploy
-# from CI undoes them.
+# from CI undoes them. `copier update` keeps this file as you edited it.
 
 # true in exactly one environment per account and region, and only if
 # nothing else (another stack, the console) has set API Gateway's
