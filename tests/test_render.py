@@ -91,6 +91,39 @@ def test_rendered_workflows_pass_actionlint_and_zizmor(
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
 
 
+TFVARS_NAME = re.compile(r"^(\w+)\s*=", re.MULTILINE)
+VARIABLE_NAME = re.compile(r'^variable "(\w+)"', re.MULTILINE)
+
+
+@pytest.mark.parametrize("environment", ["staging", "prod"])
+def test_each_aws_root_ships_a_committed_tfvars_of_its_own_variables(
+    rendered_examples: dict[str, Path], environment: str, tmp_path: Path
+) -> None:
+    """CI reads the same one-off inputs only if the file is in git."""
+    root = rendered_examples["accounts-payable"]
+    env_dir = root / "infra" / "envs" / environment
+    tfvars = (env_dir / "terraform.tfvars").read_text(encoding="utf-8")
+    declared = set(VARIABLE_NAME.findall((env_dir / "variables.tf").read_text()))
+
+    assert set(TFVARS_NAME.findall(tfvars)) == {
+        "manage_api_gateway_account_role",
+        "existing_github_oidc_provider_arn",
+        "state_bucket_name",
+    }
+    assert set(TFVARS_NAME.findall(tfvars)) <= declared
+
+    repo = tmp_path / "repo"
+    relative = Path("infra", "envs", environment, "terraform.tfvars")
+    (repo / relative).parent.mkdir(parents=True)
+    (repo / relative).write_text(tfvars, encoding="utf-8")
+    (repo / ".gitignore").write_text((root / ".gitignore").read_text())
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(relative)], cwd=repo, check=False
+    )
+    assert ignored.returncode == 1, f"{relative} is ignored by .gitignore"
+
+
 TRICKY_TEXT = 'Says "{{ total }}", ${{ secrets.KEY }}, ${var.x} and %{ if } \\ ünï'
 
 

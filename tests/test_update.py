@@ -134,3 +134,34 @@ def test_changed_fields_update_cleanly_from_a_data_file_render(
     rendered = (repo / "src" / package / "fields.json").read_text()
     assert '"needs_review"' in rendered
     assert "25 % of traffic" in (repo / ".github/workflows/deploy.yml").read_text()
+
+
+def test_a_roots_own_tfvars_survives_an_update_that_changes_it(
+    release: Path, tmp_path: Path
+) -> None:
+    """_skip_if_exists keeps a client-edited terraform.tfvars as it is."""
+    # GIVEN a client repository whose prod root names its own state bucket
+    repo = client_repo(release, tmp_path / "client", load_example("support-triage"))
+    tfvars = repo / "infra" / "envs" / "prod" / "terraform.tfvars"
+    ours = tfvars.read_text().replace(
+        "state_bucket_name = null", 'state_bucket_name = "northwind-state"'
+    )
+    tfvars.write_text(ours)
+    git(repo, "commit", "-qam", "our state bucket")
+
+    # AND a v1.1.0 of the template that changes the same line
+    envs = release / "template" / "infra" / "envs"
+    for template in envs.glob("*/terraform.tfvars"):
+        text = template.read_text()
+        template.write_text(
+            text.replace("state_bucket_name = null", 'state_bucket_name = ""')
+        )
+    git(release, "commit", "-qam", "release 1.1.0")
+    git(release, "tag", "v1.1.0")
+
+    # WHEN the client repository is updated
+    update(repo)
+
+    # THEN the file is the client's, untouched and without conflict markers
+    assert conflicts(repo) == []
+    assert tfvars.read_text() == ours

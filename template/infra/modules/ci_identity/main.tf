@@ -314,14 +314,14 @@ data "aws_iam_policy_document" "deploy_data" {
     resources = ["arn:${local.partition}:s3:::${local.state_bucket}"]
   }
 
-  # The tag conditions below are written out twice, not as one dynamic
+  # The tag conditions below are written out each time, not as one dynamic
   # block: checkov reads only literal conditions, and would report these
   # statements as unconditioned.
   statement {
     sid = "CreateTaggedKeys"
     # CreateKey has no resource; the request's tags scope it to this
     # environment, and only keys so tagged can be used or managed below.
-    actions   = ["kms:CreateKey", "kms:TagResource"]
+    actions   = ["kms:CreateKey"]
     resources = ["*"]
 
     condition {
@@ -334,6 +334,43 @@ data "aws_iam_policy_document" "deploy_data" {
       test     = "StringEquals"
       variable = "aws:RequestTag/Environment"
       values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid = "TagKeysBeingCreated"
+    # CreateKey with tags also needs kms:TagResource, granted in an IAM
+    # policy on every key, since the new key has no ARN yet. The key has no
+    # tags at that point, so the Null conditions hold; on an existing key
+    # of another environment, or the bootstrap's state key, a Project or
+    # Environment tag is present and they fail. Without them the role could
+    # tag such a key as its own and then manage it through the statement
+    # below, which already lets it retag its own keys.
+    actions   = ["kms:TagResource"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Project"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Environment"
+      values   = ["true"]
     }
   }
 

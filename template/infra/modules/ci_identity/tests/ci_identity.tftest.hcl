@@ -118,7 +118,7 @@ run "deploy_permissions_name_every_action_and_scope_every_resource" {
       for document in [data.aws_iam_policy_document.deploy_compute, data.aws_iam_policy_document.deploy_data, data.aws_iam_policy_document.iam] : [
         for statement in document.statement : statement.sid if contains(statement.resources, "*")
       ]
-    ])) == toset(["QueueTriggerOfOwnFunctions", "CanaryReadsMetrics", "CreateTaggedKeys", "ListKeyAliases", "FindParameters"])
+    ])) == toset(["QueueTriggerOfOwnFunctions", "CanaryReadsMetrics", "CreateTaggedKeys", "TagKeysBeingCreated", "ListKeyAliases", "FindParameters"])
     error_message = "Only actions AWS cannot scope to a resource should have \"*\" as resource."
   }
 
@@ -128,6 +128,18 @@ run "deploy_permissions_name_every_action_and_scope_every_resource" {
       length(statement.condition) == 2 if statement.sid == "CreateTaggedKeys" || statement.sid == "KeysOfThisEnvironment"
     ])
     error_message = "KMS keys should be created and used only with this project's and environment's tags."
+  }
+
+  # Tagging any key ("*") must be limited to keys that carry neither tag
+  # yet, the ones being created; otherwise the role could claim a key of
+  # another environment, or the state key, by tagging it as its own.
+  assert {
+    condition = [
+      for statement in data.aws_iam_policy_document.deploy_data.statement : toset([
+        for c in statement.condition : c.variable if c.test == "Null" && c.values == tolist(["true"])
+      ]) if contains(statement.actions, "kms:TagResource") && contains(statement.resources, "*")
+    ] == [toset(["aws:ResourceTag/Project", "aws:ResourceTag/Environment"])]
+    error_message = "kms:TagResource on \"*\" should require that the key has no Project and no Environment tag yet (Null conditions)."
   }
 
   assert {
