@@ -145,13 +145,25 @@ def terraform_env(
 
 
 def main(argv: list[str]) -> int:
-    """Run the command in `argv` with the mirror configured, if any."""
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 2
+    """Run the command in `argv` with the mirror configured, if any.
+
+    Returns the command's exit code; 2 without a command, and 127 (as a
+    shell does) when the command cannot be started.
+    """
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__, file=sys.stdout if argv else sys.stderr)
+        return 0 if argv else 2
     with tempfile.TemporaryDirectory(prefix="terraform-cli-") as work_dir:
         env = terraform_env(Path(work_dir))
-        return subprocess.run(argv, env=env, check=False).returncode
+        try:
+            return subprocess.run(argv, env=env, check=False).returncode
+        except OSError as error:
+            print(
+                f"Cannot run {argv[0]!r}: {error.strerror}; check that it is "
+                "installed and on PATH, and the spelling of the command.",
+                file=sys.stderr,
+            )
+            return 127
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ Run from a checkout with AWS credentials for the environment:
     python -m PACKAGE.ops redrive [--limit N] [--dry-run]
 
 The table and queues come from the options or from the variables the
-functions use (RECORDS_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL); the
-Terraform outputs records_table_name, retry_queue_url and
-dead_letter_queue_url give their values. The operator's credentials need
-dynamodb:GetItem and UpdateItem on the table, sqs:SendMessage on the retry
-queue, and sqs:ReceiveMessage, DeleteMessage and ChangeMessageVisibility on
-the dead-letter queue. Every change sends the retry message first and
+functions use (RECORDS_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL); each
+command needs only those it touches, and the Terraform outputs
+records_table_name, retry_queue_url and dead_letter_queue_url give their
+values. The operator's credentials need dynamodb:GetItem and UpdateItem on
+the table, sqs:SendMessage on the retry queue, and sqs:ReceiveMessage,
+DeleteMessage, ChangeMessageVisibility and GetQueueAttributes on the
+dead-letter queue. Every change sends the retry message first, delayed, and
 reopens the record second, so a failure half way leaves a message the worker
 skips, never a record that waits for nothing.
 """
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,9 +42,27 @@ if TYPE_CHECKING:
         MessageTypeDef,
     )
 
+from .errors import UnreadableMessageError
+from .records import INTERRUPTED
+from .worker import parse_message
+
 # How long a redrive hides the messages it has read, so one pass reads each
-# once; those it leaves on the queue are made visible again at the end.
+# once; those it leaves on the queue are made visible again at the end. A
+# message read later in a long pass hides for longer (this plus the seconds
+# the pass has run), so messages it keeps cannot come back as fast as it
+# reads them and hold the pass open.
 LEAVE_HIDDEN_SECONDS = 120
+# SQS hides a message for at most 12 hours.
+MAX_HIDDEN_SECONDS = 43_200
+# How long one receive waits for a message. A receive that does not wait
+# asks only some of SQS's servers, so its empty answer would not mean an
+# empty queue; one that waits asks them all.
+LONG_POLL_SECONDS = 1
+# A retry message from ops waits this long before the worker may take it, so
+# the record is reopened first: a worker that took it at once would find the
+# record still quarantined or failed, skip the message and delete it, and
+# leave the request pending_retry with nothing queued.
+REOPEN_HEAD_START_SECONDS = 30
 # What a record shows an operator, in this order.
 SHOWN = (
     "status",
@@ -67,6 +87,16 @@ NEXT_STEP = {
     "failed": "After fixing the cause, `redrive` sends failed requests from the "
     "dead-letter queue back to the retry queue.",
 }
+# A request the worker's sweep ended because its API invocation died. Its
+# caller was answered with an error and may have sent it again, so it has no
+# dead-letter notice and is never retried.
+INTERRUPTED_STEP = (
+    "Its API invocation died before it could record an outcome, so the "
+    "caller was answered with an error (HTTP 500) and may have sent the "
+    "request again; the worker's sweep ended it. It is not retried: look for "
+    "the caller's new request, and at the API function's logs for why the "
+    "invocation died."
+)
 
 
 class OpsError(Exception):
@@ -75,11 +105,11 @@ class OpsError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """The table and queues of one environment."""
+    """The table and queues of one environment; "" where a command needs none."""
 
     records_table: str
-    retry_queue_url: str
-    dead_letter_queue_url: str
+    retry_queue_url: str = ""
+    dead_letter_queue_url: str = ""
 
 
 class Environment:
@@ -110,42 +140,63 @@ class Environment:
 
 
 def check_request_id(value: str) -> str:
-    """Return `value` if it looks like a request id, or say what one is."""
+    """Return `value` as the service writes request ids, or say what one is."""
     try:
-        uuid.UUID(value)
+        request_id = uuid.UUID(value)
     except ValueError:
         raise OpsError(
             f'"{value}" is not a request id; request ids are UUIDs such as '
             '"3f2b8c1e-7a4d-4e0f-9b6a-2c5d8e1f0a7b", as POST /requests returned '
             "them and dead-letter messages carry them."
         ) from None
-    return value
+    # The service writes str(uuid4()): lower case, with hyphens.
+    return str(request_id)
 
 
-def read_record(env: Environment, request_id: str) -> dict[str, Any]:
-    """Return a request's record, or say why there is none."""
+def find_record(env: Environment, request_id: str) -> dict[str, Any] | None:
+    """Return a request's record, None when the table has no such item.
+
+    Any failure to read is an OpsError, never None: a caller that treated
+    it as "no record" would act on a request it could not see.
+    """
     try:
         found = env.table.get_item(Key={"request_id": request_id}, ConsistentRead=True)
     except (BotoCoreError, ClientError) as error:
         raise _aws_error(f"read table {env.target.records_table}", error) from error
     item = found.get("Item")
-    if item is None:
+    return None if item is None else cast(dict[str, Any], _plain(item))
+
+
+def read_record(env: Environment, request_id: str) -> dict[str, Any]:
+    """Return a request's record, or say why there is none."""
+    record = find_record(env, request_id)
+    if record is None:
         raise OpsError(
             f'No request has the id "{request_id}" in table '
             f"{env.target.records_table}; check the id and that the table is "
             "the environment's (records expire after the retention period)."
         )
-    return cast(dict[str, Any], _plain(item))
+    return record
 
 
 def status(env: Environment, request_id: str) -> str:
     """Describe a request's state and what an operator can do next."""
-    record = read_record(env, check_request_id(request_id))
+    request_id = check_request_id(request_id)
+    record = read_record(env, request_id)
     lines = [f"Request {request_id}"]
     lines += [f"  {name}: {record[name]}" for name in SHOWN if name in record]
-    hint = NEXT_STEP.get(str(record.get("status")), "")
-    lines.append(hint.replace("{id}", request_id))
+    lines.append(next_step(record, request_id))
     return "\n".join(lines)
+
+
+def next_step(record: dict[str, Any], request_id: str) -> str:
+    """Say what an operator can do with a request in this record's state."""
+    state = str(record.get("status"))
+    if state == "failed" and record.get("reason") == INTERRUPTED:
+        return INTERRUPTED_STEP
+    if state == "failed" and "quarantine_key" in record:
+        state = "quarantined"
+    return NEXT_STEP.get(state, "").replace("{id}", request_id)
 
 
 # --- replay --------------------------------------------------------------------
@@ -153,7 +204,8 @@ def status(env: Environment, request_id: str) -> str:
 
 def replay(env: Environment, request_id: str) -> str:
     """Give one quarantined request one more attempt through the retry queue."""
-    record = read_record(env, check_request_id(request_id))
+    request_id = check_request_id(request_id)
+    record = read_record(env, request_id)
     state, reason = record.get("status"), record.get("reason")
     kept_reply = state == "quarantined" or (
         state == "failed" and "quarantine_key" in record
@@ -161,8 +213,7 @@ def replay(env: Environment, request_id: str) -> str:
     if not kept_reply:
         raise OpsError(
             f"Request {request_id} is {state}, not quarantined; only requests "
-            "with a kept reply can be replayed. "
-            + NEXT_STEP.get(str(state), "").replace("{id}", request_id)
+            "with a kept reply can be replayed. " + next_step(record, request_id)
         )
     if reason == "invalid_input":
         raise OpsError(
@@ -182,7 +233,11 @@ def replay(env: Environment, request_id: str) -> str:
 def _send_retry(env: Environment, request_id: str, retry_number: int) -> None:
     body = json.dumps({"request_id": request_id, "attempt": retry_number})
     try:
-        env.sqs.send_message(QueueUrl=env.target.retry_queue_url, MessageBody=body)
+        env.sqs.send_message(
+            QueueUrl=env.target.retry_queue_url,
+            MessageBody=body,
+            DelaySeconds=REOPEN_HEAD_START_SECONDS,
+        )
     except (BotoCoreError, ClientError) as error:
         queue = env.target.retry_queue_url
         raise _aws_error(f"send to {queue}", error) from error
@@ -228,6 +283,7 @@ class Redrive:
     reopened: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
 
     @property
@@ -254,6 +310,12 @@ class Redrive:
                 f"Left {len(self.quarantined)} quarantined notice(s) for a person; "
                 f"after a fix, replay each with `replay <request_id>` ({shown})."
             )
+        if self.invalid:
+            lines.append(
+                f"Left {len(self.invalid)} retry message(s) the worker cannot read "
+                '(not {"request_id": "<id>", "attempt": <n from 0>}); read them '
+                "in the console and send corrected ones to the retry queue."
+            )
         if self.left:
             lines.append(
                 f"Left {len(self.left)} message(s) that name no request to redrive "
@@ -266,36 +328,62 @@ class Redrive:
 def redrive(env: Environment, limit: int, dry_run: bool) -> str:
     """Send the dead-letter queue's retryable messages back to the retry queue."""
     result = Redrive()
-    seen: set[str] = set()
-    kept: list[MessageTypeDef] = []
+    # Received and not deleted: made visible again when the pass ends, however
+    # it ends, so a second pass after a fix sees the whole queue at once.
+    held: dict[str, MessageTypeDef] = {}
     try:
-        while result.seen < limit:
-            batch = _receive(env, min(10, limit - result.seen))
-            fresh = [m for m in batch if m.get("MessageId") not in seen]
-            if not fresh:
-                break
-            for message in fresh:
-                seen.add(message.get("MessageId", ""))
-                if not _redrive_one(env, message, result, dry_run):
-                    kept.append(message)
-    finally:
-        # What stays on the queue is visible again at once, not in minutes.
-        _release(env, kept)
+        limited = _read_queue(env, limit, dry_run, result, held)
+    except OpsError as problem:
+        raise OpsError(f"{problem} {_give_back(env, held)}") from problem
+    except BaseException:
+        _release(env, list(held.values()))
+        raise
+    _release(env, list(held.values()))
     if result.seen == 0:
         return (
             f"The dead-letter queue {env.target.dead_letter_queue_url} is empty; "
             "nothing to redrive."
         )
-    return result.summary(dry_run)
+    lines = [result.summary(dry_run)]
+    if limited:
+        lines.append(_limit_note(env, limit, len(held)))
+    return "\n".join(lines)
 
 
-def _receive(env: Environment, count: int) -> list[MessageTypeDef]:
+def _read_queue(
+    env: Environment,
+    limit: int,
+    dry_run: bool,
+    result: Redrive,
+    held: dict[str, MessageTypeDef],
+) -> bool:
+    """Handle each message once until the queue is empty; True if `limit` hit."""
+    started = time.monotonic()
+    seen: set[str] = set()
+    while len(seen) < limit:
+        hide = LEAVE_HIDDEN_SECONDS + int(time.monotonic() - started)
+        batch = _receive(env, min(10, limit - len(seen)), hide)
+        if not batch:
+            return False
+        # A message read again carries a new receipt handle; keep the latest.
+        held.update((message.get("MessageId", ""), message) for message in batch)
+        for message in batch:
+            message_id = message.get("MessageId", "")
+            if message_id in seen:
+                continue
+            seen.add(message_id)
+            if _redrive_one(env, message, result, dry_run):
+                del held[message_id]
+    return True
+
+
+def _receive(env: Environment, count: int, hide: int) -> list[MessageTypeDef]:
     try:
         answer = env.sqs.receive_message(
             QueueUrl=env.target.dead_letter_queue_url,
             MaxNumberOfMessages=count,
-            VisibilityTimeout=LEAVE_HIDDEN_SECONDS,
-            WaitTimeSeconds=0,
+            VisibilityTimeout=min(hide, MAX_HIDDEN_SECONDS),
+            WaitTimeSeconds=LONG_POLL_SECONDS,
         )
     except (BotoCoreError, ClientError) as error:
         queue = env.target.dead_letter_queue_url
@@ -314,25 +402,96 @@ def _redrive_one(
         return False
     if "status" not in body:
         # A retry message the queue's redrive policy moved here.
-        result.moved.append(request_id)
+        return _move(env, message, request_id, result, dry_run)
+    record = find_record(env, request_id)
+    if record is None:
+        # Expired, or the table is not this queue's: a person decides.
+        result.left.append(message.get("MessageId", "?"))
+        return False
+    if not _still_as_noticed(record, body):
+        result.stale.append(request_id)
         if not dry_run:
-            _forward(env, message)
+            _delete(env, message)
         return not dry_run
     if "quarantine_key" in body:
         result.quarantined.append(request_id)
         return False
-    record = _record_or_none(env, request_id)
-    if record is None or record.get("status") != "failed":
-        result.stale.append(request_id)
-    else:
-        result.reopened.append(request_id)
+    result.reopened.append(request_id)
     if dry_run:
         return False
-    if record is not None and record.get("status") == "failed":
-        _send_retry(env, request_id, int(record.get("attempts", 1)))
-        _reopen(env, request_id, "failed")
+    _send_retry(env, request_id, int(record.get("attempts", 1)))
+    _reopen(env, request_id, "failed")
     _delete(env, message)
     return True
+
+
+def _still_as_noticed(record: dict[str, Any], notice: dict[str, Any]) -> bool:
+    """Whether the request still ends as its notice says.
+
+    A request replayed, redriven or ended by the sweep since has moved on,
+    and its notice is stale: the sweep's `interrupted` is never a notice's
+    reason, so such a request is never retried from an older notice.
+    """
+    return (record.get("status"), record.get("reason")) == (
+        notice.get("status"),
+        notice.get("reason"),
+    )
+
+
+def _move(
+    env: Environment,
+    message: MessageTypeDef,
+    request_id: str,
+    result: Redrive,
+    dry_run: bool,
+) -> bool:
+    try:
+        # The worker's own check: what it cannot read would come back here.
+        parse_message(message.get("Body", ""))
+    except UnreadableMessageError:
+        result.invalid.append(message.get("MessageId", "?"))
+        return False
+    result.moved.append(request_id)
+    if not dry_run:
+        _forward(env, message)
+    return not dry_run
+
+
+def _give_back(env: Environment, held: dict[str, MessageTypeDef]) -> str:
+    """Release what a failed pass held; say what the operator can do next."""
+    try:
+        _release(env, list(held.values()))
+    except OpsError:
+        return (
+            f"Redrive stopped; {len(held)} message(s) it had not finished "
+            f"reappear on the dead-letter queue within {MAX_HIDDEN_SECONDS} "
+            "seconds at most."
+        )
+    return (
+        "Redrive stopped there and deleted nothing more; the messages it had "
+        "not finished are visible on the dead-letter queue again, so run it "
+        "again after the fix."
+    )
+
+
+def _limit_note(env: Environment, limit: int, left_visible: int) -> str:
+    queue = env.target.dead_letter_queue_url
+    try:
+        attributes = env.sqs.get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+    except (BotoCoreError, ClientError) as error:
+        # The pass is done; not knowing the count must not hide what it did.
+        return (
+            f"Stopped at --limit {limit}; could not count what is left "
+            f"({str(error).rstrip('. ')}); run again until it says the queue "
+            "is empty."
+        )
+    total = int(attributes.get("ApproximateNumberOfMessages", "0"))
+    return (
+        f"Stopped at --limit {limit}; about {max(total - left_visible, 0)} "
+        "message(s) on the dead-letter queue are not read yet: run again."
+    )
 
 
 def _release(env: Environment, messages: list[MessageTypeDef]) -> None:
@@ -352,13 +511,6 @@ def _release(env: Environment, messages: list[MessageTypeDef]) -> None:
         except (BotoCoreError, ClientError) as error:
             queue = env.target.dead_letter_queue_url
             raise _aws_error(f"release messages on {queue}", error) from error
-
-
-def _record_or_none(env: Environment, request_id: str) -> dict[str, Any] | None:
-    try:
-        return read_record(env, request_id)
-    except OpsError:
-        return None
 
 
 def _forward(env: Environment, message: MessageTypeDef) -> None:
@@ -404,19 +556,32 @@ def _plain(value: Any) -> Any:
 
 
 def _aws_error(what: str, error: Exception) -> OpsError:
+    # botocore ends some messages with a full stop and others without.
+    detail = str(error).rstrip(". ")
     return OpsError(
-        f"Failed to {what}: {error}. Check the credentials (AWS_PROFILE), the "
+        f"Failed to {what}: {detail}. Check the credentials (AWS_PROFILE), the "
         "region, and that the name belongs to this environment."
     )
 
 
+# Each setting: its variable and the Terraform output that gives its value.
+SETTINGS = {
+    "records_table": ("RECORDS_TABLE", "records_table_name"),
+    "retry_queue_url": ("RETRY_QUEUE_URL", "retry_queue_url"),
+    "dead_letter_queue_url": ("DEAD_LETTER_QUEUE_URL", "dead_letter_queue_url"),
+}
+# The settings each command touches; it asks for no others.
+USES = {
+    "status": ("records_table",),
+    "replay": ("records_table", "retry_queue_url"),
+    "redrive": ("records_table", "retry_queue_url", "dead_letter_queue_url"),
+}
+
+
 def _target(args: argparse.Namespace) -> Target:
-    values = []
-    for option, variable, output in (
-        ("records_table", "RECORDS_TABLE", "records_table_name"),
-        ("retry_queue_url", "RETRY_QUEUE_URL", "retry_queue_url"),
-        ("dead_letter_queue_url", "DEAD_LETTER_QUEUE_URL", "dead_letter_queue_url"),
-    ):
+    values = {}
+    for option in USES[args.command]:
+        variable, output = SETTINGS[option]
         value = getattr(args, option) or os.environ.get(variable, "").strip()
         if not value:
             flag = "--" + option.replace("_", "-")
@@ -425,8 +590,21 @@ def _target(args: argparse.Namespace) -> Target:
                 f"example from `terraform -chdir=infra/envs/prod output -raw "
                 f"{output}`."
             )
-        values.append(value)
-    return Target(*values)
+        values[option] = value
+    return Target(**values)
+
+
+def _positive(value: str) -> int:
+    """An argparse type: a whole number from 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f'"{value}" is not a number of messages; give a whole number from 1.'
+        )
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -450,7 +628,7 @@ def _parser() -> argparse.ArgumentParser:
         "redrive", help="send the dead-letter queue's retryable messages back"
     )
     back.add_argument(
-        "--limit", type=int, default=1000, help="messages to read at most"
+        "--limit", type=_positive, default=1000, help="messages to read at most"
     )
     back.add_argument(
         "--dry-run", action="store_true", help="say what would move; change nothing"
@@ -459,7 +637,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; print what happened; 0 on success, 1 on a problem."""
+    """Run one command; print what happened; 0 on success, 1 on a problem.
+
+    A command line argparse cannot read exits with 2, as argparse does.
+    """
     args = _parser().parse_args(argv)
     try:
         env = Environment(_target(args))
@@ -468,7 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "replay":
             print(replay(env, args.request_id))
         else:
-            print(redrive(env, max(1, args.limit), args.dry_run))
+            print(redrive(env, args.limit, args.dry_run))
     except OpsError as problem:
         print(problem, file=sys.stderr)
         return 1
