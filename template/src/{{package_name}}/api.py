@@ -134,7 +134,12 @@ def handle_bad_input(error: InvalidRequestError) -> Response[str]:
     logger.info(REQUEST_REJECTED, extra={"problem": problem})
     if policy.ON_BAD_INPUT == "route_to_human_review":
         body = app.current_event.body or ""
-        request_id, outcome = processing.set_aside_input(body, problem)
+        try:
+            request_id, outcome = processing.set_aside_input(body, problem)
+        except ServiceError as failure:
+            # Raised inside an exception handler, it would escape the router
+            # and reach API Gateway as its own 502 instead of the service's.
+            return report_service_error(failure)
         answer = {"request_id": request_id, "status": outcome.status}
         return _json(202, answer | {"message": problem})
     return _json(400, {"message": problem})
