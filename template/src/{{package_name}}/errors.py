@@ -29,6 +29,10 @@ class UnreadableMessageError(ServiceError):
     """A retry message is not {"request_id": "...", "attempt": n}."""
 
 
+class UnknownEventError(ServiceError):
+    """The worker was invoked with neither an SQS batch nor the sweep's event."""
+
+
 class InvalidRequestError(ServiceError):
     """A caller's request body does not match the input model."""
 

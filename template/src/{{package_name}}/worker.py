@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from . import processing, startup, telemetry
-from .errors import ServiceError, UnreadableMessageError
+from .errors import ServiceError, UnknownEventError, UnreadableMessageError
 from .logs import RETRY_FAILED, logger
 from .settings import LAMBDA_MAX_TIMEOUT_SECONDS
 
@@ -107,6 +107,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             )
         )
         return {"closed": closed}
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        # Powertools would name every batch type it knows but not this one.
+        raise UnknownEventError(
+            f"The worker takes an SQS batch or {json.dumps(SWEEP_EVENT)}, not "
+            f"{json.dumps(event, default=str)[:200]}; check the schedule's input "
+            "in Terraform (modules/service, worker_function) or the test event."
+        )
+    if not records:
+        return {"batchItemFailures": []}
     response = process_partial_response(
         event=event,
         record_handler=handle_message,
