@@ -25,6 +25,10 @@ class RecordConflictError(ServiceError):
     """A record was not in the state a write expected (already final)."""
 
 
+class RecordBusyError(ServiceError):
+    """A retry arrived while the API's own attempt had not recorded its end."""
+
+
 class UnreadableMessageError(ServiceError):
     """A retry message is not {"request_id": "...", "attempt": n}."""
 

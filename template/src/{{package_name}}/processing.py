@@ -17,6 +17,7 @@ from .errors import (
     InvalidOutputError,
     ModelCallsStoppedError,
     PermanentModelError,
+    RecordBusyError,
     TransientModelError,
 )
 from .logs import (
@@ -115,6 +116,18 @@ def retry(request_id: str, retry_number: int) -> None:
     if record is None:
         outcomes.report_orphan(request_id, retry_number)
         return
+    if record.api_attempt_open:
+        # The API sent this message and has not yet recorded pending_retry,
+        # or its invocation died and its caller got an error. Either way the
+        # request is not the worker's yet: the message comes back after the
+        # queue's visibility timeout, by when the API's write has landed or
+        # the sweep has ended the request (then the message is skipped). A
+        # request whose caller was told it failed is never retried.
+        raise RecordBusyError(
+            f"Request {request_id} is still the API's (its attempt has not "
+            "recorded how it ended); this retry waits for the message to "
+            "come back."
+        )
     # The API call was attempt 1, so retry n is attempt n + 1.
     number = retry_number + 1
     now = datetime.now(UTC)

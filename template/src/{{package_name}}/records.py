@@ -31,10 +31,10 @@ OutcomeStatus = Literal["succeeded", "pending_retry", "quarantined", "failed"]
 OPEN_STATES: tuple[Status, ...] = ("received", "pending_retry")
 
 # While the API's own attempt at a request runs, the record carries this
-# attribute, and the sparse index over it holds only such records. An
-# attempt that ends, or that the worker takes over, removes it; a record
-# still in the index long after its invocation must have ended is one whose
-# invocation died, and `close_interrupted` ends it.
+# attribute, and the sparse index over it holds only such records. Recording
+# how the attempt ended removes it, and the worker never takes a record that
+# still has it. A record still in the index long after its invocation must
+# have ended is one whose invocation died, and `close_interrupted` ends it.
 API_ATTEMPT = "api_attempt"
 OPEN_API_ATTEMPTS_INDEX = "open_api_attempts"
 # The reason a record so ended gives.
@@ -62,6 +62,8 @@ class Record:
     usage: dict[str, Any] | None = None
     # When the running attempt was claimed by the worker; None between attempts.
     claimed_at: str | None = None
+    # Whether the API's own attempt has not recorded its end (see API_ATTEMPT).
+    api_attempt_open: bool = False
 
     def public(self) -> dict[str, Any]:
         """Return the record as GET /requests/{id} shows it: without input."""
@@ -155,7 +157,7 @@ def claim_attempt(request_id: str, attempts: int, now: datetime) -> bool:
         _update(
             request_id,
             "SET attempts = :attempts, claimed_at = :now, updated_at = :now, "
-            f"#model = :model, prompt_version = :prompt_version REMOVE {API_ATTEMPT}",
+            "#model = :model, prompt_version = :prompt_version",
             "(attempts < :attempts OR (attempts = :attempts AND claimed_at < :stale))",
             {":attempts": attempts, ":stale": _stale_before(now)},
             now=now,
@@ -239,7 +241,7 @@ def close_interrupted(request_id: str) -> bool:
 
     The caller of that invocation was answered with an error, not with this
     request's id, so the request ends as the caller saw it: failed. A record
-    the worker has taken over, or that ended meanwhile, is left alone.
+    that ended meanwhile is left alone.
     """
     try:
         _update(
@@ -355,4 +357,5 @@ def _record(item: dict[str, Any]) -> Record:
         quarantine_key=item.get("quarantine_key"),
         usage=item.get("usage"),
         claimed_at=item.get("claimed_at"),
+        api_attempt_open=API_ATTEMPT in item,
     )

@@ -93,7 +93,7 @@ resource "aws_dynamodb_table" "this" {
 
   # Sparse: a record is in it only while the API's own attempt at it is
   # open (the service sets api_attempt then, and removes it when the attempt
-  # ends or the worker takes over). The worker's scheduled sweep reads it to
+  # records how it ended). The worker's scheduled sweep reads it to
   # end requests whose API invocation died; the name and keys are the
   # service's (records.py), so change them together.
   global_secondary_index {
