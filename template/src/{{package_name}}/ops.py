@@ -15,7 +15,8 @@ the table, sqs:SendMessage on the retry queue, and sqs:ReceiveMessage,
 DeleteMessage, ChangeMessageVisibility and GetQueueAttributes on the
 dead-letter queue. Every change sends the retry message first, delayed, and
 reopens the record second, so a failure half way leaves a message the worker
-skips, never a record that waits for nothing.
+skips, never a record that waits for nothing; a reopen that ends after the
+delay is reported, with what to check.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
@@ -61,8 +63,19 @@ LONG_POLL_SECONDS = 1
 # A retry message from ops waits this long before the worker may take it, so
 # the record is reopened first: a worker that took it at once would find the
 # record still quarantined or failed, skip the message and delete it, and
-# leave the request pending_retry with nothing queued.
+# leave the request pending_retry with nothing queued. With AWS_CONFIG one
+# call takes at most 2 attempts x (2 s to connect + 2 s to read) plus one
+# back-off of at most 1 s (6 s when AWS asks for longer): 14 s, so sending
+# and reopening take 28 s at worst. A stalled machine or a slow credential
+# refresh can take longer still, so each reopen is timed and a late one
+# reported.
 REOPEN_HEAD_START_SECONDS = 30
+# Timeouts and retries of every AWS call ops makes; see the sum above.
+AWS_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=2,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
 # What a record shows an operator, in this order.
 SHOWN = (
     "status",
@@ -104,6 +117,14 @@ class OpsError(Exception):
 
 
 @dataclass(frozen=True)
+class Report:
+    """What a command did, and what a person must still check (exit code 1)."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Target:
     """The table and queues of one environment; "" where a command needs none."""
 
@@ -124,7 +145,7 @@ class Environment:
     def table(self) -> Table:
         """The records table."""
         if self._table is None:
-            dynamodb = boto3.resource("dynamodb")
+            dynamodb = boto3.resource("dynamodb", config=AWS_CONFIG)
             self._table = dynamodb.Table(self.target.records_table)
         return self._table
 
@@ -132,7 +153,7 @@ class Environment:
     def sqs(self) -> SQSClient:
         """The SQS client for both queues."""
         if self._sqs is None:
-            self._sqs = boto3.client("sqs")
+            self._sqs = boto3.client("sqs", config=AWS_CONFIG)
         return self._sqs
 
 
@@ -202,7 +223,7 @@ def next_step(record: dict[str, Any], request_id: str) -> str:
 # --- replay --------------------------------------------------------------------
 
 
-def replay(env: Environment, request_id: str) -> str:
+def replay(env: Environment, request_id: str) -> Report:
     """Give one quarantined request one more attempt through the retry queue."""
     request_id = check_request_id(request_id)
     record = read_record(env, request_id)
@@ -222,11 +243,31 @@ def replay(env: Environment, request_id: str) -> str:
             "caller to send a corrected body as a new request."
         )
     retry_number = int(record.get("attempts", 1))
-    _send_retry(env, request_id, retry_number)
-    _reopen(env, request_id, str(state))
-    return (
+    late = _send_and_reopen(env, request_id, retry_number, str(state))
+    return Report(
         f"Request {request_id} ({state}, {reason}) is pending_retry again; retry "
-        f"{retry_number} is on the retry queue. Follow it with `status {request_id}`."
+        f"{retry_number} is on the retry queue. Follow it with `status {request_id}`.",
+        (late,) if late else (),
+    )
+
+
+def _send_and_reopen(
+    env: Environment, request_id: str, retry_number: int, expected: str
+) -> str:
+    """Send a retry and reopen the record; "" when done in time, else a warning."""
+    started = time.monotonic()
+    _send_retry(env, request_id, retry_number)
+    _reopen(env, request_id, expected)
+    took = time.monotonic() - started
+    if took <= REOPEN_HEAD_START_SECONDS:
+        return ""
+    retry = json.dumps({"request_id": request_id, "attempt": retry_number})
+    return (
+        f"Request {request_id} was reopened {took:.0f} seconds after its retry "
+        f"message was sent, later than the {REOPEN_HEAD_START_SECONDS}-second "
+        "head start, so the worker may have skipped that message. Run "
+        f"`status {request_id}` in a few minutes: if it is still pending_retry "
+        f"with attempts {retry_number}, send {retry} to the retry queue."
     )
 
 
@@ -285,11 +326,21 @@ class Redrive:
     quarantined: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    # Warnings of reopens that ended after the head start; not messages.
+    late: list[str] = field(default_factory=list)
 
     @property
     def seen(self) -> int:
         """How many messages the pass read."""
-        return sum(len(kind) for kind in vars(self).values())
+        kinds = (
+            self.moved,
+            self.reopened,
+            self.stale,
+            self.quarantined,
+            self.invalid,
+            self.left,
+        )
+        return sum(len(kind) for kind in kinds)
 
     def summary(self, dry_run: bool) -> str:
         """Say in a few lines what happened, and what is left to do."""
@@ -325,7 +376,7 @@ class Redrive:
         return "\n".join(lines)
 
 
-def redrive(env: Environment, limit: int, dry_run: bool) -> str:
+def redrive(env: Environment, limit: int, dry_run: bool) -> Report:
     """Send the dead-letter queue's retryable messages back to the retry queue."""
     result = Redrive()
     # Received and not deleted: made visible again when the pass ends, however
@@ -340,14 +391,14 @@ def redrive(env: Environment, limit: int, dry_run: bool) -> str:
         raise
     _release(env, list(held.values()))
     if result.seen == 0:
-        return (
+        return Report(
             f"The dead-letter queue {env.target.dead_letter_queue_url} is empty; "
             "nothing to redrive."
         )
     lines = [result.summary(dry_run)]
     if limited:
         lines.append(_limit_note(env, limit, len(held)))
-    return "\n".join(lines)
+    return Report("\n".join(lines), tuple(result.late))
 
 
 def _read_queue(
@@ -419,8 +470,10 @@ def _redrive_one(
     result.reopened.append(request_id)
     if dry_run:
         return False
-    _send_retry(env, request_id, int(record.get("attempts", 1)))
-    _reopen(env, request_id, "failed")
+    retry_number = int(record.get("attempts", 1))
+    late = _send_and_reopen(env, request_id, retry_number, "failed")
+    if late:
+        result.late.append(late)
     _delete(env, message)
     return True
 
@@ -639,21 +692,26 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print what happened; 0 on success, 1 on a problem.
 
-    A command line argparse cannot read exits with 2, as argparse does.
+    A command that did its work but left something for a person to check
+    prints it on stderr and exits with 1 as well. A command line argparse
+    cannot read exits with 2, as argparse does.
     """
     args = _parser().parse_args(argv)
     try:
         env = Environment(_target(args))
         if args.command == "status":
-            print(status(env, args.request_id))
+            report = Report(status(env, args.request_id))
         elif args.command == "replay":
-            print(replay(env, args.request_id))
+            report = replay(env, args.request_id)
         else:
-            print(redrive(env, args.limit, args.dry_run))
+            report = redrive(env, args.limit, args.dry_run)
     except OpsError as problem:
         print(problem, file=sys.stderr)
         return 1
-    return 0
+    print(report.text)
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    return 1 if report.warnings else 0
 
 
 if __name__ == "__main__":
