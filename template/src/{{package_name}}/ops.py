@@ -326,6 +326,10 @@ class Redrive:
     quarantined: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    # Messages for a request this pass already sent back: the worker writes a
+    # new notice each time a retry fails, and one pass retries a request once.
+    again: list[str] = field(default_factory=list)
     # Warnings of reopens that ended after the head start; not messages.
     late: list[str] = field(default_factory=list)
 
@@ -339,8 +343,14 @@ class Redrive:
             self.quarantined,
             self.invalid,
             self.left,
+            self.unexpected,
+            self.again,
         )
         return sum(len(kind) for kind in kinds)
+
+    def sent_back(self, request_id: str) -> bool:
+        """Whether this pass moved or reopened (or, dry, would) the request."""
+        return request_id in self.moved or request_id in self.reopened
 
     def summary(self, dry_run: bool) -> str:
         """Say in a few lines what happened, and what is left to do."""
@@ -355,11 +365,25 @@ class Redrive:
                 f"{'Would delete' if dry_run else 'Deleted'} {len(self.stale)} "
                 "notice(s) of requests that moved on since."
             )
+        if self.again:
+            shown = ", ".join(sorted(set(self.again))[:5])
+            lines.append(
+                f"Left {len(self.again)} later message(s) for request(s) this pass "
+                f"{'would send' if dry_run else 'sent'} back ({shown}); one pass "
+                "retries a request once, so the next pass decides on them."
+            )
         if self.quarantined:
             shown = ", ".join(self.quarantined[:5])
             lines.append(
                 f"Left {len(self.quarantined)} quarantined notice(s) for a person; "
                 f"after a fix, replay each with `replay <request_id>` ({shown})."
+            )
+        if self.unexpected:
+            shown = ", ".join(self.unexpected[:5])
+            lines.append(
+                f"Left {len(self.unexpected)} notice(s) with a status redrive does "
+                "not act on (it reopens failed requests only); check each with "
+                f"`status <request_id>` ({shown})."
             )
         if self.invalid:
             lines.append(
@@ -370,8 +394,8 @@ class Redrive:
         if self.left:
             lines.append(
                 f"Left {len(self.left)} message(s) that name no request to redrive "
-                "(unreadable, or their record is missing); read them in the "
-                "console."
+                "(unreadable, no request id, or their record is missing); read "
+                "them in the console."
             )
         return "\n".join(lines)
 
@@ -453,20 +477,50 @@ def _redrive_one(
         return False
     if "status" not in body:
         # A retry message the queue's redrive policy moved here.
+        if result.sent_back(request_id):
+            result.again.append(request_id)
+            return False
         return _move(env, message, request_id, result, dry_run)
+    return _redrive_notice(env, message, body, result, dry_run)
+
+
+def _redrive_notice(
+    env: Environment,
+    message: MessageTypeDef,
+    notice: dict[str, Any],
+    result: Redrive,
+    dry_run: bool,
+) -> bool:
+    """Handle a notice of a request that ended; True when it was deleted."""
+    try:
+        request_id = check_request_id(str(notice["request_id"]))
+    except OpsError:
+        result.left.append(message.get("MessageId", "?"))
+        return False
+    if result.sent_back(request_id):
+        result.again.append(request_id)
+        return False
+    if notice.get("status") not in ("failed", "quarantined"):
+        result.unexpected.append(request_id)
+        return False
+
     record = find_record(env, request_id)
     if record is None:
         # Expired, or the table is not this queue's: a person decides.
         result.left.append(message.get("MessageId", "?"))
         return False
-    if not _still_as_noticed(record, body):
+    if not _still_as_noticed(record, notice):
         result.stale.append(request_id)
         if not dry_run:
             _delete(env, message)
         return not dry_run
-    if "quarantine_key" in body:
+    if "quarantine_key" in notice:
         result.quarantined.append(request_id)
         return False
+    if notice.get("status") != "failed":
+        result.unexpected.append(request_id)
+        return False
+
     result.reopened.append(request_id)
     if dry_run:
         return False
