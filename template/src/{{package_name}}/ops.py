@@ -413,7 +413,16 @@ def redrive(env: Environment, limit: int, dry_run: bool) -> Report:
     except BaseException:
         _release(env, list(held.values()))
         raise
-    _release(env, list(held.values()))
+    warnings = list(result.late)
+    try:
+        _release(env, list(held.values()))
+    except OpsError as problem:
+        # What the pass did stays done; say so as well as what failed.
+        warnings.append(
+            f"{problem} The {len(held)} message(s) it left reappear on the "
+            f"dead-letter queue within {MAX_HIDDEN_SECONDS} seconds at most."
+        )
+        held = {}
     if result.seen == 0:
         return Report(
             f"The dead-letter queue {env.target.dead_letter_queue_url} is empty; "
@@ -422,7 +431,7 @@ def redrive(env: Environment, limit: int, dry_run: bool) -> Report:
     lines = [result.summary(dry_run)]
     if limited:
         lines.append(_limit_note(env, limit, len(held)))
-    return Report("\n".join(lines), tuple(result.late))
+    return Report("\n".join(lines), tuple(warnings))
 
 
 def _read_queue(
@@ -747,8 +756,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print what happened; 0 on success, 1 on a problem.
 
     A command that did its work but left something for a person to check
-    prints it on stderr and exits with 1 as well. A command line argparse
-    cannot read exits with 2, as argparse does.
+    prints it on stderr and exits with 1 as well; one stopped with Ctrl-C
+    exits with 130, as a shell would. A command line argparse cannot read
+    exits with 2, as argparse does.
     """
     args = _parser().parse_args(argv)
     try:
@@ -762,10 +772,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OpsError as problem:
         print(problem, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(_interrupted(args), file=sys.stderr)
+        return 130
     print(report.text)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     return 1 if report.warnings else 0
+
+
+def _interrupted(args: argparse.Namespace) -> str:
+    if args.command == "redrive":
+        # redrive releases what it held before the interrupt reaches main.
+        return (
+            "Interrupted; the messages redrive held and had not finished are "
+            "released to the dead-letter queue, so run it again to finish."
+        )
+    return f"Interrupted; run `status {args.request_id}` to see where it stands."
 
 
 if __name__ == "__main__":
