@@ -15,7 +15,8 @@ the table, sqs:SendMessage on the retry queue, and sqs:ReceiveMessage,
 DeleteMessage, ChangeMessageVisibility and GetQueueAttributes on the
 dead-letter queue. Every change sends the retry message first, delayed, and
 reopens the record second, so a failure half way leaves a message the worker
-skips, never a record that waits for nothing.
+skips, never a record that waits for nothing; a reopen that ends after the
+delay is reported, with what to check.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
@@ -61,8 +63,19 @@ LONG_POLL_SECONDS = 1
 # A retry message from ops waits this long before the worker may take it, so
 # the record is reopened first: a worker that took it at once would find the
 # record still quarantined or failed, skip the message and delete it, and
-# leave the request pending_retry with nothing queued.
+# leave the request pending_retry with nothing queued. With AWS_CONFIG one
+# call takes at most 2 attempts x (2 s to connect + 2 s to read) plus one
+# back-off of at most 1 s (6 s when AWS asks for longer): 14 s, so sending
+# and reopening take 28 s at worst. A stalled machine or a slow credential
+# refresh can take longer still, so each reopen is timed and a late one
+# reported.
 REOPEN_HEAD_START_SECONDS = 30
+# Timeouts and retries of every AWS call ops makes; see the sum above.
+AWS_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=2,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
 # What a record shows an operator, in this order.
 SHOWN = (
     "status",
@@ -104,6 +117,14 @@ class OpsError(Exception):
 
 
 @dataclass(frozen=True)
+class Report:
+    """What a command did, and what a person must still check (exit code 1)."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Target:
     """The table and queues of one environment; "" where a command needs none."""
 
@@ -124,7 +145,7 @@ class Environment:
     def table(self) -> Table:
         """The records table."""
         if self._table is None:
-            dynamodb = boto3.resource("dynamodb")
+            dynamodb = boto3.resource("dynamodb", config=AWS_CONFIG)
             self._table = dynamodb.Table(self.target.records_table)
         return self._table
 
@@ -132,7 +153,7 @@ class Environment:
     def sqs(self) -> SQSClient:
         """The SQS client for both queues."""
         if self._sqs is None:
-            self._sqs = boto3.client("sqs")
+            self._sqs = boto3.client("sqs", config=AWS_CONFIG)
         return self._sqs
 
 
@@ -202,7 +223,7 @@ def next_step(record: dict[str, Any], request_id: str) -> str:
 # --- replay --------------------------------------------------------------------
 
 
-def replay(env: Environment, request_id: str) -> str:
+def replay(env: Environment, request_id: str) -> Report:
     """Give one quarantined request one more attempt through the retry queue."""
     request_id = check_request_id(request_id)
     record = read_record(env, request_id)
@@ -222,11 +243,31 @@ def replay(env: Environment, request_id: str) -> str:
             "caller to send a corrected body as a new request."
         )
     retry_number = int(record.get("attempts", 1))
-    _send_retry(env, request_id, retry_number)
-    _reopen(env, request_id, str(state))
-    return (
+    late = _send_and_reopen(env, request_id, retry_number, str(state))
+    return Report(
         f"Request {request_id} ({state}, {reason}) is pending_retry again; retry "
-        f"{retry_number} is on the retry queue. Follow it with `status {request_id}`."
+        f"{retry_number} is on the retry queue. Follow it with `status {request_id}`.",
+        (late,) if late else (),
+    )
+
+
+def _send_and_reopen(
+    env: Environment, request_id: str, retry_number: int, expected: str
+) -> str:
+    """Send a retry and reopen the record; "" when done in time, else a warning."""
+    started = time.monotonic()
+    _send_retry(env, request_id, retry_number)
+    _reopen(env, request_id, expected)
+    took = time.monotonic() - started
+    if took <= REOPEN_HEAD_START_SECONDS:
+        return ""
+    retry = json.dumps({"request_id": request_id, "attempt": retry_number})
+    return (
+        f"Request {request_id} was reopened {took:.0f} seconds after its retry "
+        f"message was sent, later than the {REOPEN_HEAD_START_SECONDS}-second "
+        "head start, so the worker may have skipped that message. Run "
+        f"`status {request_id}` in a few minutes: if it is still pending_retry "
+        f"with attempts {retry_number}, send {retry} to the retry queue."
     )
 
 
@@ -285,11 +326,31 @@ class Redrive:
     quarantined: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    # Messages for a request this pass already sent back: the worker writes a
+    # new notice each time a retry fails, and one pass retries a request once.
+    again: list[str] = field(default_factory=list)
+    # Warnings of reopens that ended after the head start; not messages.
+    late: list[str] = field(default_factory=list)
 
     @property
     def seen(self) -> int:
         """How many messages the pass read."""
-        return sum(len(kind) for kind in vars(self).values())
+        kinds = (
+            self.moved,
+            self.reopened,
+            self.stale,
+            self.quarantined,
+            self.invalid,
+            self.left,
+            self.unexpected,
+            self.again,
+        )
+        return sum(len(kind) for kind in kinds)
+
+    def sent_back(self, request_id: str) -> bool:
+        """Whether this pass moved or reopened (or, dry, would) the request."""
+        return request_id in self.moved or request_id in self.reopened
 
     def summary(self, dry_run: bool) -> str:
         """Say in a few lines what happened, and what is left to do."""
@@ -304,11 +365,25 @@ class Redrive:
                 f"{'Would delete' if dry_run else 'Deleted'} {len(self.stale)} "
                 "notice(s) of requests that moved on since."
             )
+        if self.again:
+            shown = ", ".join(sorted(set(self.again))[:5])
+            lines.append(
+                f"Left {len(self.again)} later message(s) for request(s) this pass "
+                f"{'would send' if dry_run else 'sent'} back ({shown}); one pass "
+                "retries a request once, so the next pass decides on them."
+            )
         if self.quarantined:
             shown = ", ".join(self.quarantined[:5])
             lines.append(
                 f"Left {len(self.quarantined)} quarantined notice(s) for a person; "
                 f"after a fix, replay each with `replay <request_id>` ({shown})."
+            )
+        if self.unexpected:
+            shown = ", ".join(self.unexpected[:5])
+            lines.append(
+                f"Left {len(self.unexpected)} notice(s) with a status redrive does "
+                "not act on (it reopens failed requests only); check each with "
+                f"`status <request_id>` ({shown})."
             )
         if self.invalid:
             lines.append(
@@ -319,13 +394,13 @@ class Redrive:
         if self.left:
             lines.append(
                 f"Left {len(self.left)} message(s) that name no request to redrive "
-                "(unreadable, or their record is missing); read them in the "
-                "console."
+                "(unreadable, no request id, or their record is missing); read "
+                "them in the console."
             )
         return "\n".join(lines)
 
 
-def redrive(env: Environment, limit: int, dry_run: bool) -> str:
+def redrive(env: Environment, limit: int, dry_run: bool) -> Report:
     """Send the dead-letter queue's retryable messages back to the retry queue."""
     result = Redrive()
     # Received and not deleted: made visible again when the pass ends, however
@@ -338,16 +413,25 @@ def redrive(env: Environment, limit: int, dry_run: bool) -> str:
     except BaseException:
         _release(env, list(held.values()))
         raise
-    _release(env, list(held.values()))
+    warnings = list(result.late)
+    try:
+        _release(env, list(held.values()))
+    except OpsError as problem:
+        # What the pass did stays done; say so as well as what failed.
+        warnings.append(
+            f"{problem} The {len(held)} message(s) it left reappear on the "
+            f"dead-letter queue within {MAX_HIDDEN_SECONDS} seconds at most."
+        )
+        held = {}
     if result.seen == 0:
-        return (
+        return Report(
             f"The dead-letter queue {env.target.dead_letter_queue_url} is empty; "
             "nothing to redrive."
         )
     lines = [result.summary(dry_run)]
     if limited:
         lines.append(_limit_note(env, limit, len(held)))
-    return "\n".join(lines)
+    return Report("\n".join(lines), tuple(warnings))
 
 
 def _read_queue(
@@ -402,25 +486,57 @@ def _redrive_one(
         return False
     if "status" not in body:
         # A retry message the queue's redrive policy moved here.
+        if result.sent_back(request_id):
+            result.again.append(request_id)
+            return False
         return _move(env, message, request_id, result, dry_run)
+    return _redrive_notice(env, message, body, result, dry_run)
+
+
+def _redrive_notice(
+    env: Environment,
+    message: MessageTypeDef,
+    notice: dict[str, Any],
+    result: Redrive,
+    dry_run: bool,
+) -> bool:
+    """Handle a notice of a request that ended; True when it was deleted."""
+    try:
+        request_id = check_request_id(str(notice["request_id"]))
+    except OpsError:
+        result.left.append(message.get("MessageId", "?"))
+        return False
+    if result.sent_back(request_id):
+        result.again.append(request_id)
+        return False
+    if notice.get("status") not in ("failed", "quarantined"):
+        result.unexpected.append(request_id)
+        return False
+
     record = find_record(env, request_id)
     if record is None:
         # Expired, or the table is not this queue's: a person decides.
         result.left.append(message.get("MessageId", "?"))
         return False
-    if not _still_as_noticed(record, body):
+    if not _still_as_noticed(record, notice):
         result.stale.append(request_id)
         if not dry_run:
             _delete(env, message)
         return not dry_run
-    if "quarantine_key" in body:
+    if "quarantine_key" in notice:
         result.quarantined.append(request_id)
         return False
+    if notice.get("status") != "failed":
+        result.unexpected.append(request_id)
+        return False
+
     result.reopened.append(request_id)
     if dry_run:
         return False
-    _send_retry(env, request_id, int(record.get("attempts", 1)))
-    _reopen(env, request_id, "failed")
+    retry_number = int(record.get("attempts", 1))
+    late = _send_and_reopen(env, request_id, retry_number, "failed")
+    if late:
+        result.late.append(late)
     _delete(env, message)
     return True
 
@@ -639,21 +755,40 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print what happened; 0 on success, 1 on a problem.
 
-    A command line argparse cannot read exits with 2, as argparse does.
+    A command that did its work but left something for a person to check
+    prints it on stderr and exits with 1 as well; one stopped with Ctrl-C
+    exits with 130, as a shell would. A command line argparse cannot read
+    exits with 2, as argparse does.
     """
     args = _parser().parse_args(argv)
     try:
         env = Environment(_target(args))
         if args.command == "status":
-            print(status(env, args.request_id))
+            report = Report(status(env, args.request_id))
         elif args.command == "replay":
-            print(replay(env, args.request_id))
+            report = replay(env, args.request_id)
         else:
-            print(redrive(env, args.limit, args.dry_run))
+            report = redrive(env, args.limit, args.dry_run)
     except OpsError as problem:
         print(problem, file=sys.stderr)
         return 1
-    return 0
+    except KeyboardInterrupt:
+        print(_interrupted(args), file=sys.stderr)
+        return 130
+    print(report.text)
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    return 1 if report.warnings else 0
+
+
+def _interrupted(args: argparse.Namespace) -> str:
+    if args.command == "redrive":
+        # redrive releases what it held before the interrupt reaches main.
+        return (
+            "Interrupted; the messages redrive held and had not finished are "
+            "released to the dead-letter queue, so run it again to finish."
+        )
+    return f"Interrupted; run `status {args.request_id}` to see where it stands."
 
 
 if __name__ == "__main__":
