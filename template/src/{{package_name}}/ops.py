@@ -89,9 +89,9 @@ SHOWN = (
     "usage",
 )
 NEXT_STEP = {
-    "received": "A function is working on it, or stopped before it could "
-    "record an outcome; if it stays received for longer than the function "
-    "timeout, send the request again.",
+    "received": "A function is working on it, or its invocation died before "
+    "it could record an outcome; the worker's sweep ends such a request as "
+    "failed (interrupted) within about 21 minutes of its start.",
     "pending_retry": "The retry worker owns it; it moves on when its next "
     "retry message is delivered.",
     "succeeded": "Nothing to do: GET /requests/{id} shows its result.",
@@ -105,7 +105,8 @@ NEXT_STEP = {
 # dead-letter notice and is never retried.
 INTERRUPTED_STEP = (
     "Its API invocation died before it could record an outcome, so the "
-    "caller was answered with an error (HTTP 500) and may have sent the "
+    "caller was answered with an error (the service's HTTP 500, or API "
+    "Gateway's 502 when Lambda stopped the invocation) and may have sent the "
     "request again; the worker's sweep ended it. It is not retried: look for "
     "the caller's new request, and at the API function's logs for why the "
     "invocation died."
@@ -703,7 +704,7 @@ def _target(args: argparse.Namespace) -> Target:
             flag = "--" + option.replace("_", "-")
             raise OpsError(
                 f"{variable} is not set; pass {flag} or set {variable}, for "
-                f"example from `terraform -chdir=infra/envs/prod output -raw "
+                "example from `terraform -chdir=infra/envs/<environment> output -raw "
                 f"{output}`."
             )
         values[option] = value
