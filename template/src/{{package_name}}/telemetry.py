@@ -2,7 +2,8 @@
 
 Metrics go out as one JSON line per invocation through the logs, in the
 namespace POWERTOOLS_METRICS_NAMESPACE, with the dimension `service` only:
-alarms and dashboards (infra/modules/observability) match on exactly that.
+an alarm or dashboard on them must match on exactly that. None ships yet;
+infra/README.md lists what to alarm on.
 The model and prompt version ride along as metadata, so a change in a
 metric can be traced to a release without multiplying the metrics.
 """

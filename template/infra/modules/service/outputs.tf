@@ -9,7 +9,7 @@ output "retry_queue_url" {
 }
 
 output "retry_queue_name" {
-  description = "Name of the retry queue; the QueueName dimension of its alarms."
+  description = "Name of the retry queue; the QueueName dimension of its SQS metrics."
   value       = module.retry_queue.queue_name
 }
 
@@ -19,7 +19,7 @@ output "dead_letter_queue_url" {
 }
 
 output "dead_letter_queue_name" {
-  description = "Name of the dead-letter queue; the QueueName dimension of its alarm."
+  description = "Name of the dead-letter queue; the QueueName dimension of its SQS metrics (ApproximateNumberOfMessagesVisible is what to alarm on)."
   value       = module.retry_queue.dead_letter_queue_name
 }
 
