@@ -15,3 +15,8 @@ existing_github_oidc_provider_arn = null
 # The bucket given to `terraform init` when it is not the bootstrap's
 # default name; null for the default.
 state_bucket_name = null
+
+# The AWS account of this environment. Set, it stops any apply (`make
+# deploy` from a laptop included) that holds another account's credentials.
+# This file outranks CI's TF_VAR_allowed_account_ids, so keep the two equal.
+# allowed_account_ids = ["<account id>"]
