@@ -216,9 +216,19 @@ def next_step(record: dict[str, Any], request_id: str) -> str:
     state = str(record.get("status"))
     if state == "failed" and record.get("reason") == INTERRUPTED:
         return INTERRUPTED_STEP
-    if state == "failed" and "quarantine_key" in record:
+    if _kept_reply(record):
         state = "quarantined"
     return NEXT_STEP.get(state, "").replace("{id}", request_id)
+
+
+def _kept_reply(record: dict[str, Any]) -> bool:
+    """Whether the request ended with its reply kept in quarantine.
+
+    Quarantined, or failed under on_invalid_output: reject, which keeps the
+    reply all the same.
+    """
+    state = record.get("status")
+    return state == "quarantined" or (state == "failed" and "quarantine_key" in record)
 
 
 # --- replay --------------------------------------------------------------------
@@ -229,10 +239,7 @@ def replay(env: Environment, request_id: str) -> Report:
     request_id = check_request_id(request_id)
     record = read_record(env, request_id)
     state, reason = record.get("status"), record.get("reason")
-    kept_reply = state == "quarantined" or (
-        state == "failed" and "quarantine_key" in record
-    )
-    if not kept_reply:
+    if not _kept_reply(record):
         raise OpsError(
             f"Request {request_id} is {state}, not quarantined; only requests "
             "with a kept reply can be replayed. " + next_step(record, request_id)
@@ -257,12 +264,11 @@ def _send_and_reopen(
 ) -> str:
     """Send a retry and reopen the record; "" when done in time, else a warning."""
     started = time.monotonic()
-    _send_retry(env, request_id, retry_number)
+    retry = _send_retry(env, request_id, retry_number)
     _reopen(env, request_id, expected)
     took = time.monotonic() - started
     if took <= REOPEN_HEAD_START_SECONDS:
         return ""
-    retry = json.dumps({"request_id": request_id, "attempt": retry_number})
     return (
         f"Request {request_id} was reopened {took:.0f} seconds after its retry "
         f"message was sent, later than the {REOPEN_HEAD_START_SECONDS}-second "
@@ -272,7 +278,8 @@ def _send_and_reopen(
     )
 
 
-def _send_retry(env: Environment, request_id: str, retry_number: int) -> None:
+def _send_retry(env: Environment, request_id: str, retry_number: int) -> str:
+    """Send a retry message, delayed by the head start; return its body."""
     body = json.dumps({"request_id": request_id, "attempt": retry_number})
     try:
         env.sqs.send_message(
@@ -283,6 +290,7 @@ def _send_retry(env: Environment, request_id: str, retry_number: int) -> None:
     except (BotoCoreError, ClientError) as error:
         queue = env.target.retry_queue_url
         raise _aws_error(f"send to {queue}", error) from error
+    return body
 
 
 def _reopen(env: Environment, request_id: str, expected: str) -> None:
