@@ -80,9 +80,7 @@ def _new_request(request_input: dict[str, Any], attempts: int = 1) -> str:
     return request_id
 
 
-def close_interrupted(
-    now: datetime | None = None, has_time: Callable[[], bool] = lambda: True
-) -> int:
+def close_interrupted(has_time: Callable[[], bool] = lambda: True) -> int:
     """End the requests whose API invocation died before recording an end.
 
     Each is recorded failed (reason `interrupted`) with a metric and a log
@@ -91,7 +89,7 @@ def close_interrupted(
     were ended; stops early when `has_time` says the invocation is short of
     time, and the next run goes on from there.
     """
-    started_before = (now or datetime.now(UTC)) - INTERRUPTED_AFTER
+    started_before = datetime.now(UTC) - INTERRUPTED_AFTER
     closed = 0
     for request_id in records.open_api_attempts(started_before):
         if not has_time():
