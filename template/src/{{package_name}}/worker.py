@@ -37,7 +37,7 @@ processor = BatchProcessor(
 # What the schedule in Terraform (modules/service, worker_function) sends.
 SWEEP_EVENT = {"sweep": "interrupted_requests"}
 # A sweep stops with this much of the invocation left, and the next run goes
-# on; ending one request takes two DynamoDB calls, tens of milliseconds.
+# on; ending one request is one conditional write.
 SWEEP_RESERVE_MILLISECONDS = 2_000
 
 
