@@ -22,6 +22,7 @@ import boto3
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -78,6 +79,12 @@ def secrets() -> SecretsManagerClient:
 def parameters() -> SSMProvider:
     """Return the Powertools SSM provider (with its cache) for the kill switch."""
     return SSMProvider(boto3_client=boto3.client("ssm", config=_CONFIG))
+
+
+def condition_failed(error: ClientError) -> bool:
+    """Say whether a DynamoDB write was refused by its condition expression."""
+    code = error.response.get("Error", {}).get("Code")
+    return code == "ConditionalCheckFailedException"
 
 
 def build_clients() -> None:

@@ -1,18 +1,29 @@
 """The cost guard: month-to-date spend, its two limits, and the kill switch.
 
-Before each model call `check` asks whether the kill switch is off and this
-month's spend is under the budget; either "no" stops the call. After each
-call `add_spend` adds what the reply cost to the month's total in one atomic
-DynamoDB update, so concurrent functions never lose a sum. Months are UTC
-calendar months, so a spent budget comes back at 00:00 UTC on the 1st.
+Before each model call `reserve` checks the kill switch and holds the
+call's worst-case cost against this month's budget, in one conditional
+DynamoDB update: the hold is refused when what is spent plus what calls in
+flight may still spend would pass the budget. When the reply comes back
+`settle` replaces the hold with what the reply cost; a call that ends
+without a reply gives its hold back (`Hold` does that when its block ends
+unsettled). So calls running side by side in many functions cannot
+together spend past the budget, and no sum is lost to a race.
 
-Calls already in flight when the limit is crossed still finish: the budget
-can be overshot by at most one call per concurrent function.
+The budget item keeps `spent_usd` (what replies cost, the figure reported
+and compared with the soft limit), `committed_usd` (spent plus the holds
+still out, the figure the budget is guarded on) and `model_calls`. A
+function that dies between its hold and its settlement leaves the hold
+counted as spent until the month ends: the guard errs towards stopping
+early. Months are UTC calendar months, so a spent budget comes back at
+00:00 UTC on the 1st; a call is counted in the month its hold was taken.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import TracebackType
+from typing import Any, NoReturn, Self, cast
 
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,6 +31,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import aws, telemetry
 from .errors import ModelCallsStoppedError, StorageError
 from .logs import (
+    BUDGET_HOLD_EXCEEDED,
+    BUDGET_HOLD_RELEASE_FAILED,
     BUDGET_LIMIT_REACHED,
     BUDGET_SOFT_LIMIT_REACHED,
     BUDGET_UPDATE_FAILED,
@@ -51,8 +64,46 @@ def seconds_to_next_month(now: datetime) -> int:
     return max(1, math.ceil((start - now).total_seconds()))
 
 
-def check(now: datetime | None = None) -> None:
-    """Raise ModelCallsStoppedError when no model call may be made now."""
+@dataclass
+class Hold:
+    """A call's worst-case cost, counted against `month` until settled.
+
+    Used as a context manager around everything between the hold and the
+    model call: leaving the block without `settle` gives the hold back.
+    """
+
+    month: str
+    usd: Decimal
+    open: bool = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.open:
+            release(self)
+
+
+# The guard's condition: what is committed leaves room for this hold. An
+# item written before holds existed has spent_usd only; it is brought
+# forward once (`_count_holds_from`) and the hold asked for again.
+_ROOM_FOR_HOLD = (
+    "committed_usd <= :ceiling OR "
+    "(attribute_not_exists(committed_usd) AND attribute_not_exists(spent_usd))"
+)
+
+
+def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
+    """Hold a model call's worst-case cost, or raise ModelCallsStoppedError.
+
+    Stops the call when the kill switch is on, or when this month's
+    committed spend plus `worst_case_usd` would pass the budget.
+    """
     now = now or datetime.now(UTC)
     if kill_switch_on():
         _stop(
@@ -61,18 +112,86 @@ def check(now: datetime | None = None) -> None:
             "try again later.",
             KILL_SWITCH_RETRY_AFTER_SECONDS,
         )
-    settings = get_settings()
-    spent = month_to_date(now)
-    if spent >= settings.monthly_budget_usd:
-        _stop(
-            "budget_exhausted",
-            f"This month's model budget of {settings.monthly_budget_usd:.2f} USD is "
-            "spent; try again after it renews at 00:00 UTC on the 1st.",
-            seconds_to_next_month(now),
+    month = month_of(now)
+    found = _hold(month, worst_case_usd)
+    if found is not None and "committed_usd" not in found and "spent_usd" in found:
+        _count_holds_from(month, Decimal(found["spent_usd"]))
+        found = _hold(month, worst_case_usd)
+    if found is not None:
+        _refuse(Decimal(found.get("committed_usd", 0)), worst_case_usd, now)
+    return Hold(month, worst_case_usd)
+
+
+def _refuse(committed: Decimal, worst_case_usd: Decimal, now: datetime) -> NoReturn:
+    budget_usd = get_settings().monthly_budget_usd
+    message = f"This month's model budget of {budget_usd:.2f} USD "
+    if committed >= budget_usd:
+        message += "is spent"
+    else:
+        message += (
+            f"has {budget_usd - committed:.2f} USD left, less than this request "
+            f"may cost ({worst_case_usd:.4f} USD)"
         )
+    _stop(
+        "budget_exhausted",
+        f"{message}; try again after it renews at 00:00 UTC on the 1st.",
+        seconds_to_next_month(now),
+    )
 
 
-def _stop(reason: str, message: str, retry_after_seconds: int) -> None:
+def _hold(month: str, usd: Decimal) -> dict[str, Any] | None:
+    """Add `usd` to the month's commitments if there is room.
+
+    Returns None when held, or the month's item as it was when there was not.
+    """
+    settings = get_settings()
+    try:
+        aws.dynamodb_client().update_item(
+            TableName=settings.budget_table,
+            Key={"month": {"S": month}},
+            UpdateExpression="ADD committed_usd :hold",
+            ConditionExpression=_ROOM_FOR_HOLD,
+            ExpressionAttributeValues=aws.to_attributes(
+                {":hold": usd, ":ceiling": settings.monthly_budget_usd - usd}
+            ),
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if not aws.condition_failed(error):
+            raise _unreadable(month) from error
+        return aws.from_attributes(cast(dict[str, Any], error.response.get("Item", {})))
+    except BotoCoreError as error:
+        raise _unreadable(month) from error
+    return None
+
+
+def _count_holds_from(month: str, spent: Decimal) -> None:
+    """Start an older item's commitments at what it has spent."""
+    try:
+        aws.dynamodb_client().update_item(
+            TableName=get_settings().budget_table,
+            Key={"month": {"S": month}},
+            UpdateExpression="SET committed_usd = :spent",
+            ConditionExpression="attribute_not_exists(committed_usd)",
+            ExpressionAttributeValues=aws.to_attributes({":spent": spent}),
+        )
+    except ClientError as error:
+        # Another function brought it forward first: nothing left to do.
+        if not aws.condition_failed(error):
+            raise _unreadable(month) from error
+    except BotoCoreError as error:
+        raise _unreadable(month) from error
+
+
+def _unreadable(month: str) -> StorageError:
+    table = get_settings().budget_table
+    return StorageError(
+        f"Failed to hold a model call's cost against {month} in table {table}; "
+        "check the table exists and the role may update it."
+    )
+
+
+def _stop(reason: str, message: str, retry_after_seconds: int) -> NoReturn:
     telemetry.count(telemetry.BUDGET_EXHAUSTED)
     logger.warning(
         MODEL_CALLS_STOPPED,
@@ -106,41 +225,29 @@ def forget_kill_switch() -> None:
     aws.parameters().clear_cache()  # type: ignore[no-untyped-call]
 
 
-def month_to_date(now: datetime) -> Decimal:
-    """Return what this UTC month's model calls have cost so far."""
-    month = month_of(now)
-    try:
-        found = aws.dynamodb_client().get_item(
-            TableName=get_settings().budget_table,
-            Key={"month": {"S": month}},
-            ConsistentRead=True,
-        )
-    except (BotoCoreError, ClientError) as error:
-        raise StorageError(
-            f"Failed to read the spend of {month} from table "
-            f"{get_settings().budget_table}; check the table exists and the "
-            "role may read it."
-        ) from error
-    spent = aws.from_attributes(found.get("Item", {})).get("spent_usd", 0)
-    return Decimal(spent)
-
-
-def add_spend(usage: Usage, now: datetime | None = None) -> None:
-    """Add one call's cost to the month, and say when a limit is crossed.
+def settle(hold: Hold, usage: Usage) -> None:
+    """Replace a call's hold with what its reply cost, and report crossings.
 
     A failure to count is logged, not raised: the call is made and paid for
-    already, and failing the request now would only lose its result.
+    already, and failing the request now would only lose its result. The
+    hold then stays counted, so the guard errs towards stopping early.
     """
-    now = now or datetime.now(UTC)
+    hold.open = False
     try:
         answer = aws.dynamodb_client().update_item(
             TableName=get_settings().budget_table,
-            Key={"month": {"S": month_of(now)}},
+            Key={"month": {"S": hold.month}},
             # Only what the guard needs; tokens are in the metrics, and each
             # record names the price table its cost was estimated with.
-            UpdateExpression="ADD spent_usd :cost, model_calls :one",
+            UpdateExpression=(
+                "ADD spent_usd :cost, committed_usd :change, model_calls :one"
+            ),
             ExpressionAttributeValues=aws.to_attributes(
-                {":cost": usage.cost_usd, ":one": 1}
+                {
+                    ":cost": usage.cost_usd,
+                    ":change": usage.cost_usd - hold.usd,
+                    ":one": 1,
+                }
             ),
             ReturnValues="UPDATED_NEW",
         )
@@ -149,9 +256,33 @@ def add_spend(usage: Usage, now: datetime | None = None) -> None:
             BUDGET_UPDATE_FAILED, extra={"cost_usd": float(usage.cost_usd)}
         )
         return
+    if usage.cost_usd > hold.usd:
+        # The worst case was not the worst: the spend is still exact, but
+        # calls in flight could have passed the budget by the difference.
+        logger.warning(
+            BUDGET_HOLD_EXCEEDED,
+            extra={"hold_usd": float(hold.usd), "cost_usd": float(usage.cost_usd)},
+        )
     updated = aws.from_attributes(answer.get("Attributes", {}))
     total = Decimal(updated.get("spent_usd", 0))
     _report_crossings(total - usage.cost_usd, total)
+
+
+def release(hold: Hold) -> None:
+    """Give back the hold of a call that ended without a reply to pay for."""
+    hold.open = False
+    try:
+        aws.dynamodb_client().update_item(
+            TableName=get_settings().budget_table,
+            Key={"month": {"S": hold.month}},
+            UpdateExpression="ADD committed_usd :change",
+            ExpressionAttributeValues=aws.to_attributes({":change": -hold.usd}),
+        )
+    except (BotoCoreError, ClientError):
+        # Raising here would hide the error that ended the call.
+        logger.exception(
+            BUDGET_HOLD_RELEASE_FAILED, extra={"hold_usd": float(hold.usd)}
+        )
 
 
 def _report_crossings(before: Decimal, after: Decimal) -> None:

@@ -15,6 +15,7 @@ import functools
 import json
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import anthropic
@@ -163,9 +164,32 @@ def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
     )
 
 
+# Claude's tokenizer is not published. Counting one input token per byte of
+# UTF-8 sent errs high, since a token averages several bytes of text; the
+# allowance covers what the API adds around what is sent (roles, and the
+# instructions that hold the reply to the output schema). A reply that ever
+# costs more than its hold is logged (budget_hold_exceeded).
+INPUT_TOKENS_ALLOWANCE = 2_000
+
+
+def worst_case_cost(request_input: dict[str, Any]) -> Decimal:
+    """Return the most one call for `request_input` should cost, in USD."""
+    settings = get_settings()
+    sent = load_prompt().size_bytes + len(_as_text(request_input).encode("utf-8"))
+    return usage_of(
+        settings.model_id,
+        sent + INPUT_TOKENS_ALLOWANCE,
+        settings.max_output_tokens,
+    ).cost_usd
+
+
 @telemetry.traced
-def ask(request_input: dict[str, Any]) -> ModelReply:
-    """Send one request to the model and return its finished reply."""
+def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
+    """Send one request to the model and return its finished reply.
+
+    The reply's cost replaces `hold` in the month's spend; a call that ends
+    without a reply leaves the hold for its owner to give back.
+    """
     settings = get_settings()
     started = time.monotonic()
     try:
@@ -182,7 +206,7 @@ def ask(request_input: dict[str, Any]) -> ModelReply:
             message.usage.output_tokens,
         ),
     )
-    _account(reply, latency_ms)
+    _account(reply, latency_ms, hold)
     _check_stop_reason(reply)
     return reply
 
@@ -224,7 +248,7 @@ def _call(request_input: dict[str, Any]) -> Message:
         return stream.get_final_message()
 
 
-def _account(reply: ModelReply, latency_ms: int) -> None:
+def _account(reply: ModelReply, latency_ms: int, hold: budget.Hold) -> None:
     usage = reply.usage
     logger.info(
         MODEL_CALLED,
@@ -240,7 +264,7 @@ def _account(reply: ModelReply, latency_ms: int) -> None:
     telemetry.count(telemetry.INPUT_TOKENS, usage.input_tokens)
     telemetry.count(telemetry.OUTPUT_TOKENS, usage.output_tokens)
     telemetry.amount(telemetry.ESTIMATED_COST_USD, float(usage.cost_usd))
-    budget.add_spend(usage)
+    budget.settle(hold, usage)
 
 
 def _as_text(request_input: dict[str, Any]) -> str:

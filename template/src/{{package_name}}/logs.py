@@ -31,6 +31,8 @@ KILL_SWITCH_UNCLEAR = "kill_switch_unclear"
 BUDGET_SOFT_LIMIT_REACHED = "budget_soft_limit_reached"
 BUDGET_LIMIT_REACHED = "budget_limit_reached"
 BUDGET_UPDATE_FAILED = "budget_update_failed"
+BUDGET_HOLD_EXCEEDED = "budget_hold_exceeded"
+BUDGET_HOLD_RELEASE_FAILED = "budget_hold_release_failed"
 CLIENTS_REBUILT = "clients_rebuilt"
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         MessageTypeDef,
     )
 
+from .aws import condition_failed
 from .errors import UnreadableMessageError
 from .records import INTERRUPTED
 from .worker import parse_message
@@ -310,8 +311,7 @@ def _reopen(env: Environment, request_id: str, expected: str) -> None:
             },
         )
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        if code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise OpsError(
                 f"Request {request_id} changed while this ran (it is no longer "
                 f"{expected}); run `status {request_id}` and decide again. The "

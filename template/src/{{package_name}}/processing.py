@@ -3,8 +3,9 @@
 The API makes the first attempt, the worker the retries; both end here, so
 a request is routed the same way whichever function handles it. Where the
 discovery call chose between two behaviours, `policy` says which one. The
-cost guard is asked before every model call; a retry it stops goes back to
-the queue as it was, so the guard never drops a request it has accepted.
+cost guard holds each model call's worst-case cost before the call (and
+gives it back if no call is made); a retry it stops goes back to the queue
+as it was, so the guard never drops a request it has accepted.
 """
 
 import uuid
@@ -54,14 +55,15 @@ def accept(request_input: dict[str, Any]) -> tuple[str, Outcome]:
     # Read the API key first: a request is only accepted when it can be tried.
     claude.get_client()
     try:
-        budget.check()
+        hold = budget.reserve(claude.worst_case_cost(request_input))
     except ModelCallsStoppedError as stopped:
         if policy.ON_BUDGET_EXHAUSTED == "reject":
             raise
         request_id = _new_request(request_input, attempts=0)
         return request_id, outcomes.defer(request_id, 0, stopped)
-    request_id = _new_request(request_input)
-    return request_id, attempt(request_id, request_input, retry=0)
+    with hold:
+        request_id = _new_request(request_input)
+        return request_id, attempt(request_id, request_input, 0, hold)
 
 
 def set_aside_input(body: str, problem: str) -> tuple[str, Outcome]:
@@ -133,15 +135,16 @@ def retry(request_id: str, retry_number: int) -> None:
         _skip(record)
         return
     try:
-        budget.check(now)
+        hold = budget.reserve(claude.worst_case_cost(record.input), now)
     except ModelCallsStoppedError as stopped:
         outcomes.requeue_stopped(request_id, retry_number, stopped)
         return
-    if not records.claim_attempt(request_id, number, now):
-        _skip(record)
-        return
-    logger.info(RETRY_STARTED)
-    attempt(request_id, record.input, retry=retry_number, caller_waiting=False)
+    with hold:
+        if not records.claim_attempt(request_id, number, now):
+            _skip(record)
+            return
+        logger.info(RETRY_STARTED)
+        attempt(request_id, record.input, retry_number, hold, caller_waiting=False)
 
 
 def _skip(record: records.Record) -> None:
@@ -155,12 +158,13 @@ def attempt(
     request_id: str,
     request_input: dict[str, Any],
     retry: int,
+    hold: budget.Hold,
     *,
     caller_waiting: bool = True,
 ) -> Outcome:
-    """Try the model once and record where the request ended."""
+    """Try the model once, its cost held by `hold`, and record where it ended."""
     try:
-        result, usage = _produce_output(request_input)
+        result, usage = _produce_output(request_input, hold)
     except TransientModelError as error:
         if caller_waiting and _rejects_at_once(error):
             return outcomes.fail(request_id, error.reason, str(error))
@@ -190,9 +194,9 @@ def _rejects_at_once(error: TransientModelError) -> bool:
 
 
 def _produce_output(
-    request_input: dict[str, Any],
+    request_input: dict[str, Any], hold: budget.Hold
 ) -> tuple[dict[str, Any], Usage]:
-    reply = claude.ask(request_input)
+    reply = claude.ask(request_input, hold)
     try:
         parsed = parsing.extract_json(reply.text)
         if parsed.method != "whole":

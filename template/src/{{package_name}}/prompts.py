@@ -35,6 +35,12 @@ class Prompt:
     output_schema: dict[str, Any]
     version: str
 
+    @functools.cached_property
+    def size_bytes(self) -> int:
+        """The UTF-8 bytes of the instructions and the schema, as sent."""
+        schema = json.dumps(self.output_schema, separators=(",", ":"))
+        return len(self.system.encode("utf-8")) + len(schema.encode("utf-8"))
+
 
 def _prompt_path() -> Path:
     for directory in _SEARCH_DIRS:

@@ -298,8 +298,7 @@ def _write(verb: str, request_id: str, call: Callable[[], object]) -> None:
     try:
         call()
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        if code == "ConditionalCheckFailedException":
+        if aws.condition_failed(error):
             raise RecordConflictError(
                 f"Record {request_id} is already final or further along; "
                 "this write was a duplicate and was dropped."

@@ -37,15 +37,16 @@ def prepare(ceiling_seconds: float) -> Settings:
 def resume_garbage_collection() -> None:
     """Turn the collector back on, leaving out everything start-up made.
 
-    The package's `__init__` turned it off in Lambda. Freezing moves the
-    start-up objects (modules, classes, clients) to a generation no
-    collection walks: they live as long as the function anyway, and a full
-    collection over them took 0.12 s on the template's build machine, a
-    pause a warm request would otherwise meet now and then. The garbage
+    Only where the package's `__init__` turned it off, in Lambda. Freezing
+    moves the start-up objects (modules, classes, clients) to a generation
+    no collection walks: they live as long as the function anyway, and a
+    full collection over them took 0.12 s on the template's build machine,
+    a pause a warm request would otherwise meet now and then. The garbage
     start-up left, under a thousand objects, is frozen with them.
     """
-    gc.freeze()
-    gc.enable()
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def stamp_release() -> None:
