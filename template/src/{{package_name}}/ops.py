@@ -1,9 +1,10 @@
-"""Operator commands: look up a request, replay one, redrive the dead letters.
+"""Operator commands: look up a request, replay or resolve one, redrive the DLQ.
 
 Run from a checkout with AWS credentials for the environment:
 
     python -m PACKAGE.ops status <request_id>
     python -m PACKAGE.ops replay <request_id>
+    python -m PACKAGE.ops resolve <request_id> --note "what was done"
     python -m PACKAGE.ops redrive [--limit N] [--dry-run]
 
 The table and queues come from the options or from the variables the
@@ -88,7 +89,12 @@ SHOWN = (
     "created_at",
     "updated_at",
     "usage",
+    "resolved_at",
+    "resolution",
 )
+# Longest note `resolve` keeps on a record: enough to say what a person did
+# and where it is written down, and far below what an item may hold.
+MAX_NOTE_CHARS = 500
 NEXT_STEP = {
     "received": "A function is working on it, or its invocation died before "
     "it could record an outcome; the worker's sweep ends such a request as "
@@ -97,7 +103,8 @@ NEXT_STEP = {
     "retry message is delivered.",
     "succeeded": "Nothing to do: GET /requests/{id} shows its result.",
     "quarantined": "A person should look at the kept reply; after a fix, run "
-    "`replay {id}` for one more attempt.",
+    "`replay {id}` for one more attempt, or, when no attempt is wanted, "
+    '`resolve {id} --note "what was done"`.',
     "failed": "After fixing the cause, `redrive` sends failed requests from the "
     "dead-letter queue back to the retry queue.",
 }
@@ -111,6 +118,12 @@ INTERRUPTED_STEP = (
     "request again; the worker's sweep ended it. It is not retried: look for "
     "the caller's new request, and at the API function's logs for why the "
     "invocation died."
+)
+
+
+RESOLVED_STEP = (
+    "A person resolved it (see resolution); nothing is left to do, and "
+    "redrive deletes its dead-letter notice."
 )
 
 
@@ -217,6 +230,8 @@ def next_step(record: dict[str, Any], request_id: str) -> str:
     state = str(record.get("status"))
     if state == "failed" and record.get("reason") == INTERRUPTED:
         return INTERRUPTED_STEP
+    if "resolved_at" in record:
+        return RESOLVED_STEP
     if _kept_reply(record):
         state = "quarantined"
     return NEXT_STEP.get(state, "").replace("{id}", request_id)
@@ -232,6 +247,14 @@ def _kept_reply(record: dict[str, Any]) -> bool:
     return state == "quarantined" or (state == "failed" and "quarantine_key" in record)
 
 
+def _require_kept_reply(record: dict[str, Any], request_id: str, done: str) -> None:
+    if not _kept_reply(record):
+        raise OpsError(
+            f"Request {request_id} is {record.get('status')}, not quarantined; "
+            f"only requests with a kept reply {done}. " + next_step(record, request_id)
+        )
+
+
 # --- replay --------------------------------------------------------------------
 
 
@@ -240,16 +263,13 @@ def replay(env: Environment, request_id: str) -> Report:
     request_id = check_request_id(request_id)
     record = read_record(env, request_id)
     state, reason = record.get("status"), record.get("reason")
-    if not _kept_reply(record):
-        raise OpsError(
-            f"Request {request_id} is {state}, not quarantined; only requests "
-            "with a kept reply can be replayed. " + next_step(record, request_id)
-        )
+    _require_kept_reply(record, request_id, "can be replayed")
     if reason == "invalid_input":
         raise OpsError(
             f"Request {request_id} was set aside because its body failed the "
             "input checks, so there is nothing valid to send the model; ask the "
-            "caller to send a corrected body as a new request."
+            "caller to send a corrected body as a new request, then run "
+            f'`resolve {request_id} --note "what was done"`.'
         )
     retry_number = int(record.get("attempts", 1))
     late = _send_and_reopen(env, request_id, retry_number, str(state))
@@ -257,6 +277,63 @@ def replay(env: Environment, request_id: str) -> Report:
         f"Request {request_id} ({state}, {reason}) is pending_retry again; retry "
         f"{retry_number} is on the retry queue. Follow it with `status {request_id}`.",
         (late,) if late else (),
+    )
+
+
+def resolve(env: Environment, request_id: str, note: str) -> Report:
+    """Record that a person dealt with a request whose reply or body was kept.
+
+    Nothing is sent anywhere: the record keeps its status and gains
+    `resolved_at` and `resolution`, so `status` shows when and what was
+    done and `redrive` deletes the request's dead-letter notice instead of
+    leaving it for a person again.
+    """
+    request_id = check_request_id(request_id)
+    note = " ".join(note.split())
+    if not note:
+        raise OpsError(
+            'The note is empty; say what was done, e.g. --note "corrected by '
+            'hand in the ERP, ticket 123".'
+        )
+    if len(note) > MAX_NOTE_CHARS:
+        raise OpsError(
+            f"The note is {len(note)} characters; keep it to {MAX_NOTE_CHARS} and "
+            "put the rest in the ticket it names."
+        )
+    record = read_record(env, request_id)
+    state = str(record.get("status"))
+    _require_kept_reply(record, request_id, "are resolved by hand")
+    if "resolved_at" in record:
+        raise OpsError(
+            f"Request {request_id} was resolved already at {record['resolved_at']} "
+            f"({record.get('resolution', '')}); nothing was changed."
+        )
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    try:
+        env.table.update_item(
+            Key={"request_id": request_id},
+            UpdateExpression="SET resolved_at = :now, resolution = :note",
+            ConditionExpression="#status = :expected AND attribute_not_exists("
+            "resolved_at)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":now": now,
+                ":note": note,
+                ":expected": state,
+            },
+        )
+    except ClientError as error:
+        if condition_failed(error):
+            raise OpsError(
+                f"Request {request_id} changed while this ran; run `status "
+                f"{request_id}` and decide again. Nothing was changed."
+            ) from error
+        raise _aws_error(f"update table {env.target.records_table}", error) from error
+    except BotoCoreError as error:
+        raise _aws_error(f"update table {env.target.records_table}", error) from error
+    return Report(
+        f"Request {request_id} ({state}, {record.get('reason')}) is resolved: "
+        f"{note}. The next `redrive` deletes its dead-letter notice."
     )
 
 
@@ -300,7 +377,8 @@ def _reopen(env: Environment, request_id: str, expected: str) -> None:
         env.table.update_item(
             Key={"request_id": request_id},
             UpdateExpression="SET #status = :pending_retry, updated_at = :now "
-            "REMOVE #reason, quarantine_key, claimed_at ADD reopened :one",
+            "REMOVE #reason, quarantine_key, claimed_at, resolved_at, resolution "
+            "ADD reopened :one",
             ConditionExpression="#status = :expected",
             ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
             ExpressionAttributeValues={
@@ -332,6 +410,7 @@ class Redrive:
     moved: list[str] = field(default_factory=list)
     reopened: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
@@ -349,6 +428,7 @@ class Redrive:
             self.moved,
             self.reopened,
             self.stale,
+            self.resolved,
             self.quarantined,
             self.invalid,
             self.left,
@@ -374,6 +454,11 @@ class Redrive:
                 f"{'Would delete' if dry_run else 'Deleted'} {len(self.stale)} "
                 "notice(s) of requests that moved on since."
             )
+        if self.resolved:
+            lines.append(
+                f"{'Would delete' if dry_run else 'Deleted'} {len(self.resolved)} "
+                "notice(s) of requests a person resolved."
+            )
         if self.again:
             shown = ", ".join(sorted(set(self.again))[:5])
             lines.append(
@@ -385,7 +470,9 @@ class Redrive:
             shown = ", ".join(self.quarantined[:5])
             lines.append(
                 f"Left {len(self.quarantined)} quarantined notice(s) for a person; "
-                f"after a fix, replay each with `replay <request_id>` ({shown})."
+                "after a fix, replay each with `replay <request_id>`, or record "
+                'what was done instead with `resolve <request_id> --note "..."` '
+                f"({shown})."
             )
         if self.unexpected:
             shown = ", ".join(self.unexpected[:5])
@@ -529,6 +616,11 @@ def _redrive_notice(
         return False
     if not _still_as_noticed(record, notice):
         result.stale.append(request_id)
+        if not dry_run:
+            _delete(env, message)
+        return not dry_run
+    if "resolved_at" in record:
+        result.resolved.append(request_id)
         if not dry_run:
             _delete(env, message)
         return not dry_run
@@ -699,6 +791,7 @@ SETTINGS = {
 USES = {
     "status": ("records_table",),
     "replay": ("records_table", "retry_queue_url"),
+    "resolve": ("records_table",),
     "redrive": ("records_table", "retry_queue_url", "dead_letter_queue_url"),
 }
 
@@ -735,7 +828,8 @@ def _positive(value: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.ops",
-        description="Operate the service: look up, replay and redrive requests.",
+        description="Operate the service: look up, replay, resolve and redrive "
+        "requests.",
     )
     parser.add_argument("--records-table", help="default: $RECORDS_TABLE")
     parser.add_argument("--retry-queue-url", help="default: $RETRY_QUEUE_URL")
@@ -749,6 +843,14 @@ def _parser() -> argparse.ArgumentParser:
         "replay", help="give one quarantined request one more attempt"
     )
     again.add_argument("request_id")
+    done = commands.add_parser(
+        "resolve",
+        help="record what a person did with a quarantined request; send nothing",
+    )
+    done.add_argument("request_id")
+    done.add_argument(
+        "--note", required=True, help="what was done, e.g. where it is recorded"
+    )
     back = commands.add_parser(
         "redrive", help="send the dead-letter queue's retryable messages back"
     )
@@ -776,6 +878,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = Report(status(env, args.request_id))
         elif args.command == "replay":
             report = replay(env, args.request_id)
+        elif args.command == "resolve":
+            report = resolve(env, args.request_id, args.note)
         else:
             report = redrive(env, args.limit, args.dry_run)
     except OpsError as problem:
