@@ -213,7 +213,7 @@ BAD_ANSWERS = [
     pytest.param(
         {"monthly_budget_usd": 50},
         "accept_cost_over_budget",
-        "The expected cost of about 198.00 USD a month is over the budget of "
+        "The expected cost of about 132.00 USD a month is over the budget of "
         "50.0 USD; raise monthly_budget_usd, choose a cheaper model, or answer "
         "accept_cost_over_budget: true to render anyway.",
         id="expected-cost-over-budget",
