@@ -11,15 +11,21 @@ together spend past the budget, and no sum is lost to a race.
 
 The budget item keeps `spent_usd` (what replies cost, the figure reported
 and compared with the soft limit), `committed_usd` (spent plus the holds
-still out, the figure the budget is guarded on) and `model_calls`. A
-function that dies between its hold and its settlement leaves the hold
-counted as spent until the month ends: the guard errs towards stopping
-early. Months are UTC calendar months, so a spent budget comes back at
-00:00 UTC on the 1st; a call is counted in the month its hold was taken.
+still out, the figure the budget is guarded on), `model_calls`, and one
+attribute `hold_<id>` per hold still out, holding its amount. Each write
+is conditional on that attribute (absent to hold, present to settle or
+give back), so a write botocore sends again after a lost reply is refused
+instead of counted twice. A function that dies between its hold and its
+settlement leaves its `hold_<id>` in the item and the hold counted until
+the month ends: the guard errs towards stopping early, and the attribute
+shows what is held and since when (README: the cost guard). Months are
+UTC calendar months, so a spent budget comes back at 00:00 UTC on the 1st;
+a call is counted in the month its hold was taken.
 """
 
 import math
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -29,7 +35,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws, telemetry
-from .errors import ModelCallsStoppedError, StorageError
+from .errors import ConfigurationError, ModelCallsStoppedError, StorageError
 from .logs import (
     BUDGET_HOLD_EXCEEDED,
     BUDGET_HOLD_RELEASE_FAILED,
@@ -74,6 +80,13 @@ class Hold:
 
     month: str
     usd: Decimal
+    # The item's attribute for this hold: the UTC time it was taken, then a
+    # random part, so a leaked hold shows its age.
+    name: str = field(
+        default_factory=lambda: (
+            f"hold_{datetime.now(UTC):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
+        )
+    )
     open: bool = True
 
     def __enter__(self) -> Self:
@@ -89,12 +102,14 @@ class Hold:
             release(self)
 
 
-# The guard's condition: what is committed leaves room for this hold. An
-# item written before holds existed has spent_usd only; it is brought
-# forward once (`_count_holds_from`) and the hold asked for again.
+# The guard's condition: what is committed leaves room for this hold (a
+# month with nothing committed has room for any hold up to the budget, which
+# reserve checks first). An item written before holds existed has spent_usd
+# only; it is brought forward once (`_count_holds_from`) and the hold asked
+# for again.
 _ROOM_FOR_HOLD = (
-    "committed_usd <= :ceiling OR "
-    "(attribute_not_exists(committed_usd) AND attribute_not_exists(spent_usd))"
+    "attribute_not_exists(#hold) AND (committed_usd <= :ceiling OR "
+    "(attribute_not_exists(committed_usd) AND attribute_not_exists(spent_usd)))"
 )
 
 
@@ -112,56 +127,82 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
             "try again later.",
             KILL_SWITCH_RETRY_AFTER_SECONDS,
         )
-    month = month_of(now)
-    found = _hold(month, worst_case_usd)
-    if found is not None and "committed_usd" not in found and "spent_usd" in found:
-        _count_holds_from(month, Decimal(found["spent_usd"]))
-        found = _hold(month, worst_case_usd)
-    if found is not None:
-        _refuse(Decimal(found.get("committed_usd", 0)), worst_case_usd, now)
-    return Hold(month, worst_case_usd)
-
-
-def _refuse(committed: Decimal, worst_case_usd: Decimal, now: datetime) -> NoReturn:
     budget_usd = get_settings().monthly_budget_usd
-    message = f"This month's model budget of {budget_usd:.2f} USD "
-    if committed >= budget_usd:
-        message += "is spent"
-    else:
-        message += (
-            f"has {budget_usd - committed:.2f} USD left, less than this request "
-            f"may cost ({worst_case_usd:.4f} USD)"
+    if worst_case_usd > budget_usd:
+        # Waiting would never help, so this is no stop with a Retry-After: the
+        # API answers 500 and the log names the values to change.
+        raise ConfigurationError(
+            f"This request may cost up to {worst_case_usd:.4f} USD, more than the "
+            f"whole MONTHLY_BUDGET_USD={budget_usd:.2f}; raise the budget or "
+            "lower MAX_OUTPUT_TOKENS."
         )
+    hold = Hold(month_of(now), worst_case_usd)
+    found = _hold(hold)
+    if found is not None and "committed_usd" not in found and "spent_usd" in found:
+        _count_holds_from(hold.month, Decimal(found["spent_usd"]))
+        found = _hold(hold)
+    if found is not None:
+        _refuse(found, worst_case_usd, now)
+    return hold
+
+
+def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> NoReturn:
+    budget_usd = get_settings().monthly_budget_usd
+    spent = Decimal(found.get("spent_usd", 0))
+    committed = Decimal(found.get("committed_usd", spent))
+    message = f"This month's model budget of {budget_usd:.2f} USD "
+    if spent + worst_case_usd > budget_usd:
+        if spent >= budget_usd:
+            message += "is spent"
+        else:
+            message += (
+                f"has {budget_usd - spent:.2f} USD left, less than this request "
+                f"may cost ({worst_case_usd:.4f} USD)"
+            )
+        _stop(
+            "budget_exhausted",
+            f"{message}; try again after it renews at 00:00 UTC on the 1st.",
+            seconds_to_next_month(now),
+        )
+    # Not spent: calls in flight hold the rest, and free it within a
+    # function's timeout, as they end.
     _stop(
         "budget_exhausted",
-        f"{message}; try again after it renews at 00:00 UTC on the 1st.",
-        seconds_to_next_month(now),
+        message + f"is held by calls in flight ({committed - spent:.2f} USD) "
+        "until they end; try again shortly.",
+        math.ceil(get_settings().function_timeout_seconds),
     )
 
 
-def _hold(month: str, usd: Decimal) -> dict[str, Any] | None:
-    """Add `usd` to the month's commitments if there is room.
+def _hold(hold: Hold) -> dict[str, Any] | None:
+    """Add the hold to the month's commitments if there is room.
 
-    Returns None when held, or the month's item as it was when there was not.
+    Returns None when held (or found held already, by a first attempt of
+    this write whose reply was lost), or the month's item as it was when
+    there was no room.
     """
     settings = get_settings()
     try:
         aws.dynamodb_client().update_item(
             TableName=settings.budget_table,
-            Key={"month": {"S": month}},
-            UpdateExpression="ADD committed_usd :hold",
+            Key={"month": {"S": hold.month}},
+            UpdateExpression="SET #hold = :hold ADD committed_usd :hold",
             ConditionExpression=_ROOM_FOR_HOLD,
+            ExpressionAttributeNames={"#hold": hold.name},
             ExpressionAttributeValues=aws.to_attributes(
-                {":hold": usd, ":ceiling": settings.monthly_budget_usd - usd}
+                {":hold": hold.usd, ":ceiling": settings.monthly_budget_usd - hold.usd}
             ),
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
         if not aws.condition_failed(error):
-            raise _unreadable(month) from error
-        return aws.from_attributes(cast(dict[str, Any], error.response.get("Item", {})))
+            raise _unreadable(hold.month) from error
+        found = aws.from_attributes(
+            cast(dict[str, Any], error.response.get("Item", {}))
+        )
+        return None if hold.name in found else found
     except BotoCoreError as error:
-        raise _unreadable(month) from error
+        raise _unreadable(hold.month) from error
     return None
 
 
@@ -240,8 +281,11 @@ def settle(hold: Hold, usage: Usage) -> None:
             # Only what the guard needs; tokens are in the metrics, and each
             # record names the price table its cost was estimated with.
             UpdateExpression=(
+                "REMOVE #hold "
                 "ADD spent_usd :cost, committed_usd :change, model_calls :one"
             ),
+            ConditionExpression="attribute_exists(#hold)",
+            ExpressionAttributeNames={"#hold": hold.name},
             ExpressionAttributeValues=aws.to_attributes(
                 {
                     ":cost": usage.cost_usd,
@@ -251,10 +295,14 @@ def settle(hold: Hold, usage: Usage) -> None:
             ),
             ReturnValues="UPDATED_NEW",
         )
-    except (BotoCoreError, ClientError):
-        logger.exception(
-            BUDGET_UPDATE_FAILED, extra={"cost_usd": float(usage.cost_usd)}
-        )
+    except ClientError as error:
+        # Refused by its condition: a first attempt of this write landed and
+        # its reply was lost, so the spend is counted once already.
+        if not aws.condition_failed(error):
+            _settle_failed(hold, usage)
+        return
+    except BotoCoreError:
+        _settle_failed(hold, usage)
         return
     if usage.cost_usd > hold.usd:
         # The worst case was not the worst: the spend is still exact, but
@@ -268,6 +316,13 @@ def settle(hold: Hold, usage: Usage) -> None:
     _report_crossings(total - usage.cost_usd, total)
 
 
+def _settle_failed(hold: Hold, usage: Usage) -> None:
+    logger.exception(
+        BUDGET_UPDATE_FAILED,
+        extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
+    )
+
+
 def release(hold: Hold) -> None:
     """Give back the hold of a call that ended without a reply to pay for."""
     hold.open = False
@@ -275,14 +330,25 @@ def release(hold: Hold) -> None:
         aws.dynamodb_client().update_item(
             TableName=get_settings().budget_table,
             Key={"month": {"S": hold.month}},
-            UpdateExpression="ADD committed_usd :change",
+            UpdateExpression="REMOVE #hold ADD committed_usd :change",
+            ConditionExpression="attribute_exists(#hold)",
+            ExpressionAttributeNames={"#hold": hold.name},
             ExpressionAttributeValues=aws.to_attributes({":change": -hold.usd}),
         )
-    except (BotoCoreError, ClientError):
-        # Raising here would hide the error that ended the call.
-        logger.exception(
-            BUDGET_HOLD_RELEASE_FAILED, extra={"hold_usd": float(hold.usd)}
-        )
+    except ClientError as error:
+        # Refused by its condition: a first attempt landed, as in settle.
+        if not aws.condition_failed(error):
+            _release_failed(hold)
+    except BotoCoreError:
+        _release_failed(hold)
+
+
+def _release_failed(hold: Hold) -> None:
+    # Raising here would hide the error that ended the call.
+    logger.exception(
+        BUDGET_HOLD_RELEASE_FAILED,
+        extra={"hold_usd": float(hold.usd), "hold": hold.name},
+    )
 
 
 def _report_crossings(before: Decimal, after: Decimal) -> None:

@@ -23,6 +23,7 @@ import boto3
 
 # Maintenance: a private module of the SDK, the only place this table lives.
 from anthropic._constants import MODEL_NONSTREAMING_TOKENS
+from anthropic.lib.streaming import MessageStream
 from anthropic.types import Message, MessageParam, OutputConfigParam
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -187,13 +188,16 @@ def worst_case_cost(request_input: dict[str, Any]) -> Decimal:
 def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
     """Send one request to the model and return its finished reply.
 
-    The reply's cost replaces `hold` in the month's spend; a call that ends
-    without a reply leaves the hold for its owner to give back.
+    The reply's cost replaces `hold` in the month's spend; so does what a
+    stream that broke off had reported. Any other call that ends without a
+    reply leaves the hold for its owner to give back: a call the SDK gave
+    up on (a timeout) may still be billed, and is not counted (the README's
+    cost guard section says so).
     """
     settings = get_settings()
     started = time.monotonic()
     try:
-        message = _call(request_input)
+        message = _call(request_input, hold)
     except anthropic.APIError as error:
         raise _classify(error) from error
     latency_ms = round((time.monotonic() - started) * 1000)
@@ -211,7 +215,7 @@ def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
     return reply
 
 
-def _call(request_input: dict[str, Any]) -> Message:
+def _call(request_input: dict[str, Any], hold: budget.Hold) -> Message:
     settings = get_settings()
     prompt = load_prompt()
     model, max_tokens = settings.model_id, settings.max_output_tokens
@@ -240,16 +244,45 @@ def _call(request_input: dict[str, Any]) -> Message:
         messages=messages,
         output_config=output_config,
     ) as stream:
-        for _event in stream:
-            if clock() > deadline:
-                raise _logged(
-                    TransientModelError, "model_timeout", "StreamDeadlineExceeded", None
-                )
+        try:
+            for _event in stream:
+                if clock() > deadline:
+                    raise _logged(
+                        TransientModelError,
+                        "model_timeout",
+                        "StreamDeadlineExceeded",
+                        None,
+                    )
+        except Exception:
+            _settle_what_streamed(stream, hold)
+            raise
         return stream.get_final_message()
+
+
+def _settle_what_streamed(stream: MessageStream, hold: budget.Hold) -> None:
+    """Count a stream that broke off as far as it had reported its usage.
+
+    The input tokens come with the stream's first event, the output tokens
+    with later ones, so the output streamed since the last report is left
+    out. A stream that broke off before its first event cost nothing, and
+    its hold goes back.
+    """
+    try:
+        snapshot: Any = stream.current_message_snapshot
+    except AssertionError:
+        # The SDK asserts that the first event has arrived.
+        snapshot = None
+    if snapshot is None:
+        return
+    usage = snapshot.usage
+    model_id = get_settings().model_id
+    budget.settle(hold, usage_of(model_id, usage.input_tokens, usage.output_tokens))
 
 
 def _account(reply: ModelReply, latency_ms: int, hold: budget.Hold) -> None:
     usage = reply.usage
+    # First: a failure in what follows must not give back a paid call's hold.
+    budget.settle(hold, usage)
     logger.info(
         MODEL_CALLED,
         extra={
@@ -264,7 +297,6 @@ def _account(reply: ModelReply, latency_ms: int, hold: budget.Hold) -> None:
     telemetry.count(telemetry.INPUT_TOKENS, usage.input_tokens)
     telemetry.count(telemetry.OUTPUT_TOKENS, usage.output_tokens)
     telemetry.amount(telemetry.ESTIMATED_COST_USD, float(usage.cost_usd))
-    budget.settle(hold, usage)
 
 
 def _as_text(request_input: dict[str, Any]) -> str:
