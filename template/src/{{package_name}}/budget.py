@@ -26,7 +26,7 @@ a call is counted in the month its hold was taken.
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, NoReturn, Self, cast
@@ -40,6 +40,7 @@ from .logs import (
     BUDGET_HOLD_EXCEEDED,
     BUDGET_HOLD_RELEASE_FAILED,
     BUDGET_LIMIT_REACHED,
+    BUDGET_SETTLE_REFUSED,
     BUDGET_SOFT_LIMIT_REACHED,
     BUDGET_UPDATE_FAILED,
     KILL_SWITCH_UNCLEAR,
@@ -120,6 +121,16 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
     committed spend plus `worst_case_usd` would pass the budget.
     """
     now = now or datetime.now(UTC)
+    budget_usd = get_settings().monthly_budget_usd
+    if worst_case_usd > budget_usd:
+        # Waiting would never help, so this is no stop with a Retry-After
+        # (not even the kill switch's): the API answers 500, and the log
+        # names the values to change.
+        raise ConfigurationError(
+            f"This request may cost up to {worst_case_usd:.4f} USD, more than the "
+            f"whole MONTHLY_BUDGET_USD={budget_usd:.2f}; raise the budget or "
+            "lower MAX_OUTPUT_TOKENS."
+        )
     if kill_switch_on():
         _stop(
             "kill_switch_on",
@@ -127,23 +138,25 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
             "try again later.",
             KILL_SWITCH_RETRY_AFTER_SECONDS,
         )
-    budget_usd = get_settings().monthly_budget_usd
-    if worst_case_usd > budget_usd:
-        # Waiting would never help, so this is no stop with a Retry-After: the
-        # API answers 500 and the log names the values to change.
-        raise ConfigurationError(
-            f"This request may cost up to {worst_case_usd:.4f} USD, more than the "
-            f"whole MONTHLY_BUDGET_USD={budget_usd:.2f}; raise the budget or "
-            "lower MAX_OUTPUT_TOKENS."
-        )
     hold = Hold(month_of(now), worst_case_usd)
-    found = _hold(hold)
-    if found is not None and "committed_usd" not in found and "spent_usd" in found:
-        _count_holds_from(hold.month, Decimal(found["spent_usd"]))
+    try:
         found = _hold(hold)
+        if found is not None and "committed_usd" not in found and "spent_usd" in found:
+            _count_holds_from(hold.month, Decimal(found["spent_usd"]))
+            found = _hold(hold)
+    except StorageError:
+        # The hold may have landed with its reply lost; giving it back is
+        # conditional on it, so this is safe either way.
+        release(hold)
+        raise
     if found is not None:
         _refuse(found, worst_case_usd, now)
     return hold
+
+
+def _held_since(name: str) -> datetime:
+    """The UTC time in a hold attribute's name (hold_YYYYMMDDTHHMMSS_<id>)."""
+    return datetime.strptime(name[5:20], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
 
 
 def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> NoReturn:
@@ -164,13 +177,32 @@ def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> No
             f"{message}; try again after it renews at 00:00 UTC on the 1st.",
             seconds_to_next_month(now),
         )
-    # Not spent: calls in flight hold the rest, and free it within a
-    # function's timeout, as they end.
+    # Not spent: holds stand in the way. Those of calls still running end
+    # within a function's timeout; older ones were left by functions that
+    # died mid-call, and stay until an operator gives them back.
+    timeout = get_settings().function_timeout_seconds
+    live_since = datetime.now(UTC) - timedelta(seconds=timeout + 60)
+    live = sum(
+        (
+            Decimal(value)
+            for name, value in found.items()
+            if name.startswith("hold_") and _held_since(name) >= live_since
+        ),
+        Decimal(0),
+    )
+    if spent + (committed - spent - live) + worst_case_usd > budget_usd:
+        _stop(
+            "budget_exhausted",
+            message + f"is held by calls that ended without settling "
+            f"({committed - spent - live:.2f} USD; the operators can give "
+            "it back); try again after it renews at 00:00 UTC on the 1st.",
+            seconds_to_next_month(now),
+        )
     _stop(
         "budget_exhausted",
-        message + f"is held by calls in flight ({committed - spent:.2f} USD) "
-        "until they end; try again shortly.",
-        math.ceil(get_settings().function_timeout_seconds),
+        message + f"is held by calls in flight ({live:.2f} USD) until they "
+        "end; try again shortly.",
+        math.ceil(timeout),
     )
 
 
@@ -296,9 +328,15 @@ def settle(hold: Hold, usage: Usage) -> None:
             ReturnValues="UPDATED_NEW",
         )
     except ClientError as error:
-        # Refused by its condition: a first attempt of this write landed and
-        # its reply was lost, so the spend is counted once already.
-        if not aws.condition_failed(error):
+        if aws.condition_failed(error):
+            # Refused by its condition: a first attempt of this write landed
+            # and its reply was lost (counted once already), or an operator
+            # gave the hold back by hand while the call ran (not counted).
+            logger.info(
+                BUDGET_SETTLE_REFUSED,
+                extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
+            )
+        else:
             _settle_failed(hold, usage)
         return
     except BotoCoreError:

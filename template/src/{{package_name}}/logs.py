@@ -32,6 +32,7 @@ BUDGET_SOFT_LIMIT_REACHED = "budget_soft_limit_reached"
 BUDGET_LIMIT_REACHED = "budget_limit_reached"
 BUDGET_UPDATE_FAILED = "budget_update_failed"
 BUDGET_HOLD_EXCEEDED = "budget_hold_exceeded"
+BUDGET_SETTLE_REFUSED = "budget_settle_refused"
 BUDGET_HOLD_RELEASE_FAILED = "budget_hold_release_failed"
 CLIENTS_REBUILT = "clients_rebuilt"
 

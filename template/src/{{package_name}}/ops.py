@@ -264,6 +264,12 @@ def replay(env: Environment, request_id: str) -> Report:
     record = read_record(env, request_id)
     state, reason = record.get("status"), record.get("reason")
     _require_kept_reply(record, request_id, "can be replayed")
+    if "resolved_at" in record:
+        raise OpsError(
+            f"Request {request_id} was resolved by a person at "
+            f"{record['resolved_at']} ({record.get('resolution', '')}); "
+            "replaying it could do the work twice, so nothing was sent."
+        )
     if reason == "invalid_input":
         raise OpsError(
             f"Request {request_id} was set aside because its body failed the "
@@ -289,7 +295,8 @@ def resolve(env: Environment, request_id: str, note: str) -> Report:
     leaving it for a person again.
     """
     request_id = check_request_id(request_id)
-    note = " ".join(note.split())
+    # Control characters (terminal escapes) would come back out of `status`.
+    note = " ".join("".join(c for c in note if c.isprintable() or c.isspace()).split())
     if not note:
         raise OpsError(
             'The note is empty; say what was done, e.g. --note "corrected by '
@@ -377,8 +384,7 @@ def _reopen(env: Environment, request_id: str, expected: str) -> None:
         env.table.update_item(
             Key={"request_id": request_id},
             UpdateExpression="SET #status = :pending_retry, updated_at = :now "
-            "REMOVE #reason, quarantine_key, claimed_at, resolved_at, resolution "
-            "ADD reopened :one",
+            "REMOVE #reason, quarantine_key, claimed_at ADD reopened :one",
             ConditionExpression="#status = :expected",
             ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
             ExpressionAttributeValues={
