@@ -155,8 +155,14 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
 
 
 def _held_since(name: str) -> datetime:
-    """The UTC time in a hold attribute's name (hold_YYYYMMDDTHHMMSS_<id>)."""
-    return datetime.strptime(name[5:20], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    """The UTC time in a hold attribute's name (hold_YYYYMMDDTHHMMSS_<id>).
+
+    A name that does not read as one (written by hand) counts as old.
+    """
+    try:
+        return datetime.strptime(name[5:20], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> NoReturn:
@@ -190,7 +196,7 @@ def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> No
         ),
         Decimal(0),
     )
-    if spent + (committed - spent - live) + worst_case_usd > budget_usd:
+    if committed - live + worst_case_usd > budget_usd:
         _stop(
             "budget_exhausted",
             message + f"is held by calls that ended without settling "
