@@ -18,7 +18,7 @@ give back), so a write botocore sends again after a lost reply is refused
 instead of counted twice. A function that dies between its hold and its
 settlement leaves its `hold_<id>` in the item and the hold counted until
 the month ends: the guard errs towards stopping early, and the attribute
-shows what is held and since when (README: the cost guard). Months are
+shows what is held and since when (README, "Operating it"). Months are
 UTC calendar months, so a spent budget comes back at 00:00 UTC on the 1st;
 a call is counted in the month its hold was taken.
 """

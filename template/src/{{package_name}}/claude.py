@@ -191,8 +191,8 @@ def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
     The reply's cost replaces `hold` in the month's spend; so does what a
     stream that broke off had reported. Any other call that ends without a
     reply leaves the hold for its owner to give back: a call the SDK gave
-    up on (a timeout) may still be billed, and is not counted (the README's
-    cost guard section says so).
+    up on (a timeout) may still be billed, and is not counted (the README
+    says so, under "Operating it").
     """
     settings = get_settings()
     started = time.monotonic()
