@@ -12,11 +12,11 @@ together spend past the budget, and no sum is lost to a race.
 The budget item keeps `spent_usd` (what replies cost, the figure reported
 and compared with the soft limit), `committed_usd` (spent plus the holds
 still out, the figure the budget is guarded on), `model_calls`, and one
-attribute `hold_<id>` per hold still out, holding its amount. Each write
+attribute `hold_<time>_<id>` per hold still out, holding its amount. Each write
 is conditional on that attribute (absent to hold, present to settle or
 give back), so a write botocore sends again after a lost reply is refused
 instead of counted twice. A function that dies between its hold and its
-settlement leaves its `hold_<id>` in the item and the hold counted until
+settlement leaves its attribute in the item and the hold counted until
 the month ends: the guard errs towards stopping early, and the attribute
 shows what is held and since when (README, "Operating it"). Months are
 UTC calendar months, so a spent budget comes back at 00:00 UTC on the 1st;
@@ -311,42 +311,28 @@ def settle(hold: Hold, usage: Usage) -> None:
     already, and failing the request now would only lose its result. The
     hold then stays counted, so the guard errs towards stopping early.
     """
-    hold.open = False
+    # Only what the guard needs; tokens are in the metrics, and each record
+    # names the price table its cost was estimated with.
     try:
-        answer = aws.dynamodb_client().update_item(
-            TableName=get_settings().budget_table,
-            Key={"month": {"S": hold.month}},
-            # Only what the guard needs; tokens are in the metrics, and each
-            # record names the price table its cost was estimated with.
-            UpdateExpression=(
-                "REMOVE #hold "
-                "ADD spent_usd :cost, committed_usd :change, model_calls :one"
-            ),
-            ConditionExpression="attribute_exists(#hold)",
-            ExpressionAttributeNames={"#hold": hold.name},
-            ExpressionAttributeValues=aws.to_attributes(
-                {
-                    ":cost": usage.cost_usd,
-                    ":change": usage.cost_usd - hold.usd,
-                    ":one": 1,
-                }
-            ),
-            ReturnValues="UPDATED_NEW",
+        updated = _end_hold(
+            hold,
+            "spent_usd :cost, committed_usd :change, model_calls :one",
+            {":cost": usage.cost_usd, ":change": usage.cost_usd - hold.usd, ":one": 1},
         )
-    except ClientError as error:
-        if aws.condition_failed(error):
-            # Refused by its condition: a first attempt of this write landed
-            # and its reply was lost (counted once already), or an operator
-            # gave the hold back by hand while the call ran (not counted).
-            logger.info(
-                BUDGET_SETTLE_REFUSED,
-                extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
-            )
-        else:
-            _settle_failed(hold, usage)
+    except (BotoCoreError, ClientError):
+        logger.exception(
+            BUDGET_UPDATE_FAILED,
+            extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
+        )
         return
-    except BotoCoreError:
-        _settle_failed(hold, usage)
+    if updated is None:
+        # A first attempt of this write landed and its reply was lost
+        # (counted once already), or an operator gave the hold back by hand
+        # while the call ran (not counted).
+        logger.info(
+            BUDGET_SETTLE_REFUSED,
+            extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
+        )
         return
     if usage.cost_usd > hold.usd:
         # The worst case was not the worst: the spend is still exact, but
@@ -355,44 +341,47 @@ def settle(hold: Hold, usage: Usage) -> None:
             BUDGET_HOLD_EXCEEDED,
             extra={"hold_usd": float(hold.usd), "cost_usd": float(usage.cost_usd)},
         )
-    updated = aws.from_attributes(answer.get("Attributes", {}))
     total = Decimal(updated.get("spent_usd", 0))
     _report_crossings(total - usage.cost_usd, total)
 
 
-def _settle_failed(hold: Hold, usage: Usage) -> None:
-    logger.exception(
-        BUDGET_UPDATE_FAILED,
-        extra={"cost_usd": float(usage.cost_usd), "hold": hold.name},
-    )
-
-
 def release(hold: Hold) -> None:
     """Give back the hold of a call that ended without a reply to pay for."""
+    try:
+        # None (gone already) means a first attempt landed, as in settle.
+        _end_hold(hold, "committed_usd :change", {":change": -hold.usd})
+    except (BotoCoreError, ClientError):
+        # Raising here would hide the error that ended the call.
+        logger.exception(
+            BUDGET_HOLD_RELEASE_FAILED,
+            extra={"hold_usd": float(hold.usd), "hold": hold.name},
+        )
+
+
+def _end_hold(
+    hold: Hold, adds: str, values: dict[str, Decimal | int]
+) -> dict[str, Any] | None:
+    """Remove the hold's attribute and ADD `adds`, while the attribute is there.
+
+    Returns the attributes the write changed, or None when the hold was gone
+    already; a write sent again after a lost reply lands in the None case.
+    """
     hold.open = False
     try:
-        aws.dynamodb_client().update_item(
+        answer = aws.dynamodb_client().update_item(
             TableName=get_settings().budget_table,
             Key={"month": {"S": hold.month}},
-            UpdateExpression="REMOVE #hold ADD committed_usd :change",
+            UpdateExpression=f"REMOVE #hold ADD {adds}",
             ConditionExpression="attribute_exists(#hold)",
             ExpressionAttributeNames={"#hold": hold.name},
-            ExpressionAttributeValues=aws.to_attributes({":change": -hold.usd}),
+            ExpressionAttributeValues=aws.to_attributes(values),
+            ReturnValues="UPDATED_NEW",
         )
     except ClientError as error:
-        # Refused by its condition: a first attempt landed, as in settle.
-        if not aws.condition_failed(error):
-            _release_failed(hold)
-    except BotoCoreError:
-        _release_failed(hold)
-
-
-def _release_failed(hold: Hold) -> None:
-    # Raising here would hide the error that ended the call.
-    logger.exception(
-        BUDGET_HOLD_RELEASE_FAILED,
-        extra={"hold_usd": float(hold.usd), "hold": hold.name},
-    )
+        if aws.condition_failed(error):
+            return None
+        raise
+    return aws.from_attributes(answer.get("Attributes", {}))
 
 
 def _report_crossings(before: Decimal, after: Decimal) -> None:
