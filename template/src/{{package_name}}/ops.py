@@ -316,28 +316,16 @@ def resolve(env: Environment, request_id: str, note: str) -> Report:
             f"({record.get('resolution', '')}); nothing was changed."
         )
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
-    try:
-        env.table.update_item(
-            Key={"request_id": request_id},
-            UpdateExpression="SET resolved_at = :now, resolution = :note",
-            ConditionExpression="#status = :expected AND attribute_not_exists("
-            "resolved_at)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":now": now,
-                ":note": note,
-                ":expected": state,
-            },
-        )
-    except ClientError as error:
-        if condition_failed(error):
-            raise OpsError(
-                f"Request {request_id} changed while this ran; run `status "
-                f"{request_id}` and decide again. Nothing was changed."
-            ) from error
-        raise _aws_error(f"update table {env.target.records_table}", error) from error
-    except BotoCoreError as error:
-        raise _aws_error(f"update table {env.target.records_table}", error) from error
+    _update_record(
+        env,
+        f"Request {request_id} changed while this ran; run `status {request_id}` "
+        "and decide again. Nothing was changed.",
+        Key={"request_id": request_id},
+        UpdateExpression="SET resolved_at = :now, resolution = :note",
+        ConditionExpression="#status = :expected AND attribute_not_exists(resolved_at)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":now": now, ":note": note, ":expected": state},
+    )
     return Report(
         f"Request {request_id} ({state}, {record.get('reason')}) is resolved: "
         f"{note}. The next `redrive` deletes its dead-letter notice."
@@ -380,27 +368,32 @@ def _send_retry(env: Environment, request_id: str, retry_number: int) -> str:
 
 def _reopen(env: Environment, request_id: str, expected: str) -> None:
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    _update_record(
+        env,
+        f"Request {request_id} changed while this ran (it is no longer "
+        f"{expected}); run `status {request_id}` and decide again. The retry "
+        "message already sent will be skipped.",
+        Key={"request_id": request_id},
+        UpdateExpression="SET #status = :pending_retry, updated_at = :now "
+        "REMOVE #reason, quarantine_key, claimed_at ADD reopened :one",
+        ConditionExpression="#status = :expected",
+        ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
+        ExpressionAttributeValues={
+            ":pending_retry": "pending_retry",
+            ":expected": expected,
+            ":now": now,
+            ":one": 1,
+        },
+    )
+
+
+def _update_record(env: Environment, changed: str, **update: Any) -> None:
+    """Update a record on a condition; `changed` is the problem when it fails."""
     try:
-        env.table.update_item(
-            Key={"request_id": request_id},
-            UpdateExpression="SET #status = :pending_retry, updated_at = :now "
-            "REMOVE #reason, quarantine_key, claimed_at ADD reopened :one",
-            ConditionExpression="#status = :expected",
-            ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
-            ExpressionAttributeValues={
-                ":pending_retry": "pending_retry",
-                ":expected": expected,
-                ":now": now,
-                ":one": 1,
-            },
-        )
+        env.table.update_item(**update)
     except ClientError as error:
         if condition_failed(error):
-            raise OpsError(
-                f"Request {request_id} changed while this ran (it is no longer "
-                f"{expected}); run `status {request_id}` and decide again. The "
-                "retry message already sent will be skipped."
-            ) from error
+            raise OpsError(changed) from error
         raise _aws_error(f"update table {env.target.records_table}", error) from error
     except BotoCoreError as error:
         raise _aws_error(f"update table {env.target.records_table}", error) from error
@@ -620,13 +613,9 @@ def _redrive_notice(
         # Expired, or the table is not this queue's: a person decides.
         result.left.append(message.get("MessageId", "?"))
         return False
-    if not _still_as_noticed(record, notice):
-        result.stale.append(request_id)
-        if not dry_run:
-            _delete(env, message)
-        return not dry_run
-    if "resolved_at" in record:
-        result.resolved.append(request_id)
+    moved_on = not _still_as_noticed(record, notice)
+    if moved_on or "resolved_at" in record:
+        (result.stale if moved_on else result.resolved).append(request_id)
         if not dry_run:
             _delete(env, message)
         return not dry_run
