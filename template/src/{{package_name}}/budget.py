@@ -16,9 +16,10 @@ attribute `hold_<time>_<id>` per hold still out, holding its amount. Each write
 is conditional on that attribute (absent to hold, present to settle or
 give back), so a write botocore sends again after a lost reply is refused
 instead of counted twice. A function that dies between its hold and its
-settlement leaves its attribute in the item and the hold counted until
-the month ends: the guard errs towards stopping early, and the attribute
-shows what is held and since when (README, "Operating it"). Months are
+settlement leaves its attribute in the item and the hold counted until an
+operator gives it back (`ops holds --give-back-stale`, README "Operating
+it") or the month ends: the guard errs towards stopping early, and the
+attribute shows what is held and since when. Months are
 UTC calendar months, so a spent budget comes back at 00:00 UTC on the 1st;
 a call is counted in the month its hold was taken.
 """
@@ -154,7 +155,7 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
     return hold
 
 
-def _held_since(name: str) -> datetime:
+def held_since(name: str) -> datetime:
     """The UTC time in a hold attribute's name (hold_YYYYMMDDTHHMMSS_<id>).
 
     A name that does not read as one (written by hand) counts as old.
@@ -192,7 +193,7 @@ def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> No
         (
             Decimal(value)
             for name, value in found.items()
-            if name.startswith("hold_") and _held_since(name) >= live_since
+            if name.startswith("hold_") and held_since(name) >= live_since
         ),
         Decimal(0),
     )
@@ -313,11 +314,20 @@ def settle(hold: Hold, usage: Usage) -> None:
     """
     # Only what the guard needs; tokens are in the metrics, and each record
     # names the price table its cost was estimated with.
+    table = get_settings().budget_table
     try:
         updated = _end_hold(
             hold,
-            "spent_usd :cost, committed_usd :change, model_calls :one",
-            {":cost": usage.cost_usd, ":change": usage.cost_usd - hold.usd, ":one": 1},
+            ending(
+                table,
+                hold,
+                "spent_usd :cost, committed_usd :change, model_calls :one",
+                {
+                    ":cost": usage.cost_usd,
+                    ":change": usage.cost_usd - hold.usd,
+                    ":one": 1,
+                },
+            ),
         )
     except (BotoCoreError, ClientError):
         logger.exception(
@@ -349,7 +359,7 @@ def release(hold: Hold) -> None:
     """Give back the hold of a call that ended without a reply to pay for."""
     try:
         # None (gone already) means a first attempt landed, as in settle.
-        _end_hold(hold, "committed_usd :change", {":change": -hold.usd})
+        _end_hold(hold, giving_back(get_settings().budget_table, hold))
     except (BotoCoreError, ClientError):
         # Raising here would hide the error that ended the call.
         logger.exception(
@@ -358,30 +368,44 @@ def release(hold: Hold) -> None:
         )
 
 
-def _end_hold(
-    hold: Hold, adds: str, values: dict[str, Decimal | int]
-) -> dict[str, Any] | None:
-    """Remove the hold's attribute and ADD `adds`, while the attribute is there.
+def _end_hold(hold: Hold, update: dict[str, Any]) -> dict[str, Any] | None:
+    """Send `update` (from `ending`), which ends the hold while it is there.
 
     Returns the attributes the write changed, or None when the hold was gone
     already; a write sent again after a lost reply lands in the None case.
     """
     hold.open = False
     try:
-        answer = aws.dynamodb_client().update_item(
-            TableName=get_settings().budget_table,
-            Key={"month": {"S": hold.month}},
-            UpdateExpression=f"REMOVE #hold ADD {adds}",
-            ConditionExpression="attribute_exists(#hold)",
-            ExpressionAttributeNames={"#hold": hold.name},
-            ExpressionAttributeValues=aws.to_attributes(values),
-            ReturnValues="UPDATED_NEW",
-        )
+        answer = aws.dynamodb_client().update_item(**update)
     except ClientError as error:
         if aws.condition_failed(error):
             return None
         raise
     return aws.from_attributes(answer.get("Attributes", {}))
+
+
+def ending(
+    table: str, hold: Hold, adds: str, values: dict[str, Decimal | int]
+) -> dict[str, Any]:
+    """The UpdateItem that removes a hold's attribute and ADDs `adds`.
+
+    Conditional on the attribute, so it counts once however often it is
+    sent. The functions and the operators' `ops holds` both end holds with it.
+    """
+    return {
+        "TableName": table,
+        "Key": {"month": {"S": hold.month}},
+        "UpdateExpression": f"REMOVE #hold ADD {adds}",
+        "ConditionExpression": "attribute_exists(#hold)",
+        "ExpressionAttributeNames": {"#hold": hold.name},
+        "ExpressionAttributeValues": aws.to_attributes(values),
+        "ReturnValues": "UPDATED_NEW",
+    }
+
+
+def giving_back(table: str, hold: Hold) -> dict[str, Any]:
+    """The UpdateItem that gives a hold back: nothing spent, nothing held."""
+    return ending(table, hold, "committed_usd :change", {":change": -hold.usd})
 
 
 def _report_crossings(before: Decimal, after: Decimal) -> None:

@@ -6,13 +6,15 @@ Run from a checkout with AWS credentials for the environment:
     python -m PACKAGE.ops replay <request_id>
     python -m PACKAGE.ops resolve <request_id> --note "what was done"
     python -m PACKAGE.ops redrive [--limit N] [--dry-run]
+    python -m PACKAGE.ops holds [--month YYYY-MM] [--give-back-stale]
 
-The table and queues come from the options or from the variables the
-functions use (RECORDS_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL); each
-command needs only those it touches, and the Terraform outputs
-records_table_name, retry_queue_url and dead_letter_queue_url give their
-values. The operator's credentials need dynamodb:GetItem and UpdateItem on
-the table, sqs:SendMessage on the retry queue, and sqs:ReceiveMessage,
+The tables and queues come from the options or from the variables the
+functions use (RECORDS_TABLE, BUDGET_TABLE, RETRY_QUEUE_URL,
+DEAD_LETTER_QUEUE_URL); each command needs only those it touches, and the
+Terraform outputs records_table_name, budget_table_name, retry_queue_url and
+dead_letter_queue_url give their values. The operator's credentials need
+dynamodb:GetItem and UpdateItem on the tables, sqs:SendMessage on the retry
+queue, and sqs:ReceiveMessage,
 DeleteMessage, ChangeMessageVisibility and GetQueueAttributes on the
 dead-letter queue. Every change sends the retry message first, delayed, and
 reopens the record second, so a failure half way leaves a message the worker
@@ -31,6 +33,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -38,6 +41,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import (
@@ -45,8 +49,10 @@ if TYPE_CHECKING:
         MessageTypeDef,
     )
 
-from .aws import condition_failed
+from . import budget
+from .aws import condition_failed, from_attributes
 from .errors import UnreadableMessageError
+from .processing import INTERRUPTED_AFTER
 from .records import INTERRUPTED
 from .worker import parse_message
 
@@ -141,9 +147,10 @@ class Report:
 
 @dataclass(frozen=True)
 class Target:
-    """The table and queues of one environment; "" where a command needs none."""
+    """The tables and queues of one environment; "" where a command needs none."""
 
-    records_table: str
+    records_table: str = ""
+    budget_table: str = ""
     retry_queue_url: str = ""
     dead_letter_queue_url: str = ""
 
@@ -155,6 +162,7 @@ class Environment:
         self.target = target
         self._table: Table | None = None
         self._sqs: SQSClient | None = None
+        self._dynamodb: DynamoDBClient | None = None
 
     @property
     def table(self) -> Table:
@@ -163,6 +171,13 @@ class Environment:
             dynamodb = boto3.resource("dynamodb", config=AWS_CONFIG)
             self._table = dynamodb.Table(self.target.records_table)
         return self._table
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        """The low-level DynamoDB client, for the budget table."""
+        if self._dynamodb is None:
+            self._dynamodb = boto3.client("dynamodb", config=AWS_CONFIG)
+        return self._dynamodb
 
     @property
     def sqs(self) -> SQSClient:
@@ -758,6 +773,94 @@ def _parse(body: str) -> dict[str, Any]:
 # --- shared -----------------------------------------------------------------------
 
 
+# --- holds ---------------------------------------------------------------------
+
+
+def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
+    """Show a month's spend and the holds still out; give back the stale ones.
+
+    A hold older than the longest a Lambda invocation may run (plus a
+    minute) belongs to a function that died between its hold and its
+    settlement: nothing will ever end it, and until the month ends it keeps
+    its worst case from the budget. Giving it back counts that call as free,
+    although the provider may have billed it; the provider's console shows
+    what was billed.
+    """
+    table = env.target.budget_table
+    try:
+        found = env.dynamodb.get_item(
+            TableName=table, Key={"month": {"S": month}}, ConsistentRead=True
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise _aws_error(f"read table {table}", error) from error
+    item = from_attributes(found.get("Item", {}))
+    if not item:
+        return Report(f"Nothing is spent or held in {month} (table {table}).")
+    now = datetime.now(UTC)
+    lines = [f"Month {month} in table {table}"]
+    lines += [
+        f"  {name}: {_plain(item[name])}"
+        for name in ("spent_usd", "committed_usd", "model_calls")
+        if name in item
+    ]
+    held = sorted(
+        (name, Decimal(value))
+        for name, value in item.items()
+        if name.startswith("hold_")
+    )
+    stale = []
+    for name, usd in held:
+        since = budget.held_since(name)
+        old = now - since > INTERRUPTED_AFTER
+        if old:
+            stale.append(budget.Hold(month, usd, name=name, open=False))
+        when = "time unreadable" if since.year == 1 else f"{since:%Y-%m-%d %H:%M} UTC"
+        state = "left by a function that died" if old else "a call in flight"
+        lines.append(f"  {name}: {usd} USD, held since {when}: {state}")
+    if not held:
+        lines.append("  No holds are out.")
+    if not stale:
+        return Report("\n".join(lines))
+    total = sum((hold.usd for hold in stale), Decimal(0))
+    if not give_back_stale:
+        lines.append(
+            f"{len(stale)} stale hold(s) keep {total} USD from the budget; "
+            "`holds --give-back-stale` gives them back."
+        )
+        return Report("\n".join(lines))
+    gone = []
+    for hold in stale:
+        try:
+            env.dynamodb.update_item(**budget.giving_back(table, hold))
+        except ClientError as error:
+            if not condition_failed(error):
+                raise _aws_error(f"update table {table}", error) from error
+            gone.append(hold)
+        except BotoCoreError as error:
+            raise _aws_error(f"update table {table}", error) from error
+    given = [hold for hold in stale if hold not in gone]
+    lines.append(
+        f"Gave back {len(given)} stale hold(s), "
+        f"{sum((hold.usd for hold in given), Decimal(0))} USD."
+    )
+    if gone:
+        lines.append(
+            f"{len(gone)} had gone already (given back by someone else): "
+            + ", ".join(hold.name for hold in gone)
+        )
+    return Report("\n".join(lines))
+
+
+def _month(value: str) -> str:
+    """An argparse type: a month as the budget table keys it, YYYY-MM."""
+    try:
+        return f"{datetime.strptime(value, '%Y-%m'):%Y-%m}"
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'"{value}" is not a month; give it as YYYY-MM, e.g. 2026-12.'
+        ) from None
+
+
 def _plain(value: Any) -> Any:
     # DynamoDB numbers arrive as Decimal; show them as plain numbers.
     def number(decimal: Any) -> int | float:
@@ -779,6 +882,7 @@ def _aws_error(what: str, error: Exception) -> OpsError:
 # Each setting: its variable and the Terraform output that gives its value.
 SETTINGS = {
     "records_table": ("RECORDS_TABLE", "records_table_name"),
+    "budget_table": ("BUDGET_TABLE", "budget_table_name"),
     "retry_queue_url": ("RETRY_QUEUE_URL", "retry_queue_url"),
     "dead_letter_queue_url": ("DEAD_LETTER_QUEUE_URL", "dead_letter_queue_url"),
 }
@@ -788,6 +892,7 @@ USES = {
     "replay": ("records_table", "retry_queue_url"),
     "resolve": ("records_table",),
     "redrive": ("records_table", "retry_queue_url", "dead_letter_queue_url"),
+    "holds": ("budget_table",),
 }
 
 
@@ -824,9 +929,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}.ops",
         description="Operate the service: look up, replay, resolve and redrive "
-        "requests.",
+        "requests; see and give back the cost guard's holds.",
     )
     parser.add_argument("--records-table", help="default: $RECORDS_TABLE")
+    parser.add_argument("--budget-table", help="default: $BUDGET_TABLE")
     parser.add_argument("--retry-queue-url", help="default: $RETRY_QUEUE_URL")
     parser.add_argument(
         "--dead-letter-queue-url", help="default: $DEAD_LETTER_QUEUE_URL"
@@ -855,6 +961,20 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument(
         "--dry-run", action="store_true", help="say what would move; change nothing"
     )
+    spend = commands.add_parser(
+        "holds", help="show a month's spend and holds; give back stale holds"
+    )
+    spend.add_argument(
+        "--month",
+        type=_month,
+        default=budget.month_of(datetime.now(UTC)),
+        help="YYYY-MM, UTC; default: this month",
+    )
+    spend.add_argument(
+        "--give-back-stale",
+        action="store_true",
+        help="give back the holds of functions that died mid-call",
+    )
     return parser
 
 
@@ -875,6 +995,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = replay(env, args.request_id)
         elif args.command == "resolve":
             report = resolve(env, args.request_id, args.note)
+        elif args.command == "holds":
+            report = holds(env, args.month, args.give_back_stale)
         else:
             report = redrive(env, args.limit, args.dry_run)
     except OpsError as problem:
@@ -896,6 +1018,9 @@ def _interrupted(args: argparse.Namespace) -> str:
             "Interrupted; the messages redrive held and had not finished are "
             "released to the dead-letter queue, so run it again to finish."
         )
+    if args.command == "holds":
+        # Each give-back is one conditional write: a repeat counts nothing twice.
+        return "Interrupted; run `holds` again to see what is left."
     return f"Interrupted; run `status {args.request_id}` to see where it stands."
 
 
