@@ -112,7 +112,8 @@ NEXT_STEP = {
     "`replay {id}` for one more attempt, or, when no attempt is wanted, "
     '`resolve {id} --note "what was done"`.',
     "failed": "After fixing the cause, `redrive` sends failed requests from the "
-    "dead-letter queue back to the retry queue.",
+    "dead-letter queue back to the retry queue; when no retry is wanted, "
+    '`resolve {id} --note "why"` and redrive deletes its notice instead.',
 }
 # A request the worker's sweep ended because its API invocation died. Its
 # caller was answered with an error and may have sent it again, so it has no
@@ -302,7 +303,11 @@ def replay(env: Environment, request_id: str) -> Report:
 
 
 def resolve(env: Environment, request_id: str, note: str) -> Report:
-    """Record that a person dealt with a request whose reply or body was kept.
+    """Record that a person dealt with a request that waits for one.
+
+    That is a request whose reply or body was kept, or one that failed and
+    is not to be retried (its cause cannot be fixed, or the work was done
+    another way).
 
     Nothing is sent anywhere: the record keeps its status and gains
     `resolved_at` and `resolution`, so `status` shows when and what was
@@ -324,7 +329,13 @@ def resolve(env: Environment, request_id: str, note: str) -> Report:
         )
     record = read_record(env, request_id)
     state = str(record.get("status"))
-    _require_kept_reply(record, request_id, "are resolved by hand")
+    # A failed request may be let go as well as a quarantined one: nothing
+    # retries it until a redrive, which deletes a resolved one's notice.
+    if state not in ("failed", "quarantined"):
+        raise OpsError(
+            f"Request {request_id} is {state}; only quarantined and failed "
+            "requests are resolved by hand. " + next_step(record, request_id)
+        )
     if "resolved_at" in record:
         raise OpsError(
             f"Request {request_id} was resolved already at {record['resolved_at']} "
@@ -946,7 +957,8 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("request_id")
     done = commands.add_parser(
         "resolve",
-        help="record what a person did with a quarantined request; send nothing",
+        help="record what a person did with a quarantined or failed request; "
+        "send nothing",
     )
     done.add_argument("request_id")
     done.add_argument(
