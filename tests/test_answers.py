@@ -211,6 +211,17 @@ BAD_ANSWERS = [
         id="rate-limit-below-peak",
     ),
     pytest.param(
+        {"monthly_budget_usd": 0.25},
+        "monthly_budget_usd",
+        "A budget of 0.25 USD cannot pay for the largest request the service "
+        "accepts: before each call the cost guard holds its worst case, up to "
+        "0.26 USD for 30000 characters and 1024 output tokens at the price of "
+        "claude-sonnet-5-5, and would refuse such a request every month; raise "
+        "monthly_budget_usd to at least 0.26, or lower max_input_chars or "
+        "max_output_tokens.",
+        id="budget-below-one-largest-request",
+    ),
+    pytest.param(
         {"monthly_budget_usd": 50},
         "accept_cost_over_budget",
         "The expected cost of about 132.00 USD a month is over the budget of "
@@ -461,6 +472,30 @@ def test_good_answers_render(tmp_path: Path) -> None:
 
 def test_cost_over_budget_renders_once_accepted(tmp_path: Path) -> None:
     answers = with_answer(monthly_budget_usd=50, accept_cost_over_budget=True)
+
+    destination = render(tmp_path / "out", answers)
+
+    assert (destination / ".copier-answers.yml").is_file()
+
+
+def test_the_largest_hold_follows_the_rendered_cost_guard() -> None:
+    """The render-time floor of the budget counts as claude.worst_case_cost does.
+
+    Its figure (0.26 USD above: (30000 x 4 + 2000) input tokens at 2 USD and
+    1024 output tokens at 10 USD a million) rests on two constants of the
+    rendered service; if either moves, the floor must move with it.
+    """
+    source = TEMPLATE_ROOT / "template" / "src" / "{{package_name}}"
+    claude = (source / "claude.py").read_text()
+    validation = (source / "validation.py").read_text()
+
+    assert re.search(r"^INPUT_TOKENS_ALLOWANCE = 2_000$", claude, re.M)
+    assert re.search(r"^MAX_INPUT_BYTES = 300_000$", validation, re.M)
+    assert "len(_as_text(request_input).encode(\"utf-8\"))" in claude
+
+
+def test_a_budget_at_the_largest_hold_renders(tmp_path: Path) -> None:
+    answers = with_answer(monthly_budget_usd=0.26, accept_cost_over_budget=True)
 
     destination = render(tmp_path / "out", answers)
 
