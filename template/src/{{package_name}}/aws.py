@@ -14,13 +14,15 @@ start-up and walk every call's parameters once more (docs/performance.md).
 
 from __future__ import annotations
 
+import decimal
 import functools
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SSMProvider
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -50,6 +52,52 @@ def dynamodb_client() -> DynamoDBClient:
 def to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return `values` as DynamoDB typed values; numbers must be Decimal or int."""
     return {name: _SERIALIZER.serialize(value) for name, value in values.items()}
+
+
+# What DynamoDB stores of a number, in words, for the messages that refuse one.
+NUMBER_LIMITS = "at most 38 significant digits, and 1E-130 to 9.99E+125 in size"
+
+
+def unstorable_number(values: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """Return the first field (and value) holding a number DynamoDB cannot store.
+
+    boto3 refuses such a number (NaN, an infinity, too many digits, too large
+    or too small) only when a write is sent, which for a model's output is
+    after the call is paid for; checking first turns it into a clear refusal.
+    Floats are stored as their shortest repr, as records do.
+    """
+    for name, value in values.items():
+        for number in _numbers(value):
+            if not _storable(number):
+                return name, number
+    return None
+
+
+def _storable(number: int | float) -> bool:
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            return False
+        exact = decimal.Decimal(repr(number))
+    else:
+        exact = decimal.Decimal(number)
+    try:
+        # The context boto3 serialises numbers with: it traps any rounding.
+        DYNAMODB_CONTEXT.create_decimal(exact)
+    except decimal.DecimalException:
+        return False
+    return True
+
+
+def _numbers(value: Any) -> list[int | float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [number for item in value for number in _numbers(item)]
+    if isinstance(value, Mapping):
+        return [number for item in value.values() for number in _numbers(item)]
+    return []
 
 
 def from_attributes(item: Mapping[str, Any]) -> dict[str, Any]:

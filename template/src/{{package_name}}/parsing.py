@@ -14,8 +14,16 @@ from typing import Any
 from .errors import InvalidOutputError
 
 _FENCE = re.compile(r"```[A-Za-z]*[ \t]*\n(.*?)\n?```", re.DOTALL)
-_DECODER = json.JSONDecoder()
 _NOT_JSON = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, but they are not JSON and no
+    # record can store them: refused, the text is not JSON, as any other.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,9 @@ def extract_json(text: str) -> ParsedReply:
 
 def _decode(text: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        return _DECODER.decode(text)
+    except (ValueError, RecursionError):
+        # RecursionError: arrays or objects nested deeper than Python recurses.
         return _NOT_JSON
 
 
@@ -61,7 +70,7 @@ def _first_embedded_object(text: str) -> dict[str, Any] | None:
     while start != -1:
         try:
             value, _ = _DECODER.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if isinstance(value, dict):
             return value

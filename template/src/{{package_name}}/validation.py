@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from . import policy
+from . import aws, policy
 from .errors import InvalidOutputError, InvalidRequestError, RequestTooLargeError
 from .fields import INPUT_FIELDS, OUTPUT_FIELDS
 from .schema import RequestInput, RequestOutput
@@ -48,16 +48,32 @@ def parse_request_body(body: str | None) -> RequestInput:
             f"The request body is {_json_kind(data)}, not an object; {_expected()}"
         )
     try:
-        return RequestInput.model_validate_json(body, strict=True)
+        request = RequestInput.model_validate_json(body, strict=True)
     except ValidationError as error:
         problems = [_describe(detail) for detail in error.errors()]
         raise InvalidRequestError(" ".join(problems[:_MAX_PROBLEMS])) from None
+    unstorable = aws.unstorable_number(request.model_dump())
+    if unstorable is not None:
+        name, number = unstorable
+        raise InvalidRequestError(
+            f'"{name}" holds the number {number!r}, which a record cannot keep; '
+            f"send numbers of {aws.NUMBER_LIMITS}."
+        )
+    return request
 
 
 def _load_json(body: str) -> Any:
     """Parse the body as JSON that can be stored and repeated exactly."""
     try:
-        data = json.loads(body, object_pairs_hook=_refuse_repeated_names)
+        data = json.loads(
+            body,
+            object_pairs_hook=_refuse_repeated_names,
+            parse_constant=_refuse_constant,
+        )
+    except RecursionError:
+        raise InvalidRequestError(
+            f"The request body nests arrays or objects too deep to read; {_expected()}"
+        ) from None
     except json.JSONDecodeError as error:
         raise InvalidRequestError(
             f"The request body is not valid JSON ({error}); {_expected()}"
@@ -66,7 +82,7 @@ def _load_json(body: str) -> Any:
         # Python refuses integers of more than 4300 digits on purpose.
         raise InvalidRequestError(
             "The request body holds a number with thousands of digits; send "
-            f"numbers of an ordinary size. {_expected().capitalize()}"
+            f"numbers of an ordinary size. S{_expected()[1:]}"
         ) from None
     # The body arrives as valid UTF-8, so only a \u escape can make a lone
     # surrogate; most bodies have none and skip this second serialisation.
@@ -81,6 +97,14 @@ def _load_json(body: str) -> Any:
             "valid Unicode text."
         ) from None
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; they are not JSON numbers.
+    raise InvalidRequestError(
+        f"The request body holds {name}, which is not a JSON number; send "
+        "numbers as digits."
+    )
 
 
 def _refuse_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -155,6 +179,15 @@ def validate_output(data: dict[str, Any], raw_reply: str) -> RequestOutput:
             reason="schema_mismatch",
             raw_reply=raw_reply,
         ) from None
+    unstorable = aws.unstorable_number(output.model_dump())
+    if unstorable is not None:
+        name, number = unstorable
+        raise InvalidOutputError(
+            f"The reply does not match the output schema: {name}: the number "
+            f"{number!r} cannot be stored (a record keeps {aws.NUMBER_LIMITS}).",
+            reason="schema_mismatch",
+            raw_reply=raw_reply,
+        )
     problems = business_problems(output)
     if problems:
         raise InvalidOutputError(
