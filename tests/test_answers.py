@@ -169,10 +169,19 @@ BAD_ANSWERS = [
     pytest.param(
         {"model_timeout_seconds": 15, "model_max_retries": 1},
         "model_max_retries",
-        "2 attempts of 15 s each plus 2 s of work take 32 s, more than the 28 s "
-        "the function may use inside API Gateway's 29 s limit; lower the model "
-        "timeout or the number of retries.",
+        "2 attempts of 15 s each, up to 1 s of wait before each retry and 2 s of "
+        "work take 33 s, more than the 28 s the function may use inside API "
+        "Gateway's 29 s limit; lower the model timeout or the number of retries.",
         id="timeout-chain-too-long",
+    ),
+    pytest.param(
+        # 13 s x 2 + 2 s fit; the wait before the retry does not.
+        {"model_timeout_seconds": 13, "model_max_retries": 1},
+        "model_max_retries",
+        "2 attempts of 13 s each, up to 1 s of wait before each retry and 2 s of "
+        "work take 29 s, more than the 28 s the function may use inside API "
+        "Gateway's 29 s limit; lower the model timeout or the number of retries.",
+        id="timeout-chain-too-long-with-the-wait",
     ),
     pytest.param(
         {"allowed_origins": ["https://erp.example.com", "*"]},

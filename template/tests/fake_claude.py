@@ -40,6 +40,9 @@ class Reply:
     delay_seconds: float = 0.0
     # For a streamed call: an error event sent after the message starts.
     stream_error: dict[str, Any] | None = None
+    # For a streamed call: the body ends after the text, before the events
+    # that carry the stop reason, as when a connection closes between events.
+    stream_cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,11 @@ def failing_mid_stream(output: dict[str, Any], error_type: str) -> Reply:
     """A streamed answer that starts, then ends with an error event."""
     error = {"type": "error", "error": {"type": error_type, "message": "Fake."}}
     return Reply(200, valid(output).body, stream_error=error)
+
+
+def cut_off_stream(output: dict[str, Any]) -> Reply:
+    """A streamed answer whose body ends before its stop reason arrives."""
+    return Reply(200, valid(output).body, stream_cut=True)
 
 
 def api_error(status: int, error_type: str) -> Reply:
@@ -252,6 +260,8 @@ def sse_events(reply: Reply) -> Iterator[dict[str, Any]]:
     for offset in range(0, len(text), 40):
         delta = {"type": "text_delta", "text": text[offset : offset + 40]}
         yield {"type": "content_block_delta", "index": 0, "delta": delta}
+    if reply.stream_cut:
+        return
     yield {"type": "content_block_stop", "index": 0}
     yield {
         "type": "message_delta",

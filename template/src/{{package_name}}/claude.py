@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anthropic
 import boto3
@@ -37,7 +37,7 @@ from .errors import (
 from .logs import MODEL_CALLED, MODEL_FAILED, logger
 from .pricing import Usage, usage_of
 from .prompts import load_prompt
-from .settings import get_settings
+from .settings import IN_CALL_RETRY_WAIT_SECONDS, get_settings
 
 # Worth another try later: the provider is busy, slow or briefly broken.
 _TRANSIENT: dict[type[anthropic.APIError], str] = {
@@ -145,6 +145,48 @@ def _check_aws_credentials() -> None:
         )
 
 
+if TYPE_CHECKING:
+    from anthropic._base_client import SyncAPIClient as _Client
+else:
+    _Client = object
+
+
+class _BoundedRetries(_Client):
+    """The SDK's own retries, with each wait before one held to a second.
+
+    The SDK waits as long as a provider's retry-after asks, however long,
+    which could take a request past the function's timeout (its outcome
+    unrecorded). A provider asking for more than IN_CALL_RETRY_WAIT_SECONDS
+    gets no in-call retry: the request goes to the retry queue, whose delays
+    are minutes; shorter back-offs are held to it, and the start-up time
+    check counts it once per retry.
+    Maintenance: overrides two methods the SDK keeps private (anthropic
+    2.x); test_claude's long retry-after test fails if they stop applying.
+    """
+
+    def _should_retry(self, response: Any) -> bool:
+        wait = self._parse_retry_after_header(response.headers)
+        if wait is not None and wait > IN_CALL_RETRY_WAIT_SECONDS:
+            return False
+        return super()._should_retry(response)
+
+    def _calculate_retry_timeout(
+        self, remaining_retries: int, options: Any, response_headers: Any = None
+    ) -> float:
+        wait = super()._calculate_retry_timeout(
+            remaining_retries, options, response_headers
+        )
+        return min(wait, IN_CALL_RETRY_WAIT_SECONDS)
+
+
+class _Anthropic(_BoundedRetries, anthropic.Anthropic):
+    """The Anthropic API client, with bounded waits before in-call retries."""
+
+
+class _AnthropicBedrock(_BoundedRetries, anthropic.AnthropicBedrock):
+    """The Bedrock client, with bounded waits before in-call retries."""
+
+
 @functools.cache
 def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
     """Build the client once per process; the key never leaves memory."""
@@ -153,12 +195,12 @@ def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
         _check_aws_credentials()
         # The region and the endpoint come from AWS_REGION and, in tests,
         # ANTHROPIC_BEDROCK_BASE_URL, which the SDK reads itself.
-        return anthropic.AnthropicBedrock(
+        return _AnthropicBedrock(
             timeout=settings.model_timeout_seconds,
             max_retries=settings.model_max_retries,
         )
     assert settings.model_api_key_secret_id is not None  # set for this provider
-    return anthropic.Anthropic(
+    return _Anthropic(
         api_key=_api_key(settings.model_api_key_secret_id),
         timeout=settings.model_timeout_seconds,
         max_retries=settings.model_max_retries,
@@ -200,6 +242,10 @@ def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
         message = _call(request_input, hold)
     except anthropic.APIError as error:
         raise _classify(error) from error
+    if not isinstance(message.content, list) or message.usage is None:
+        # HTTP 200 with a body that is no message (an error object, a
+        # proxy's page): nothing in it to check, nor what it cost.
+        raise _logged(TransientModelError, "model_reply_malformed", "NoMessage", None)
     latency_ms = round((time.monotonic() - started) * 1000)
     reply = ModelReply(
         text="".join(block.text for block in message.content if block.type == "text"),
@@ -211,6 +257,13 @@ def ask(request_input: dict[str, Any], hold: budget.Hold) -> ModelReply:
         ),
     )
     _account(reply, latency_ms, hold)
+    if reply.stop_reason is None:
+        # A stream whose connection closed between events ends as a message
+        # without a stop reason: cut off, not finished. What it reported is
+        # counted above; the request is tried again.
+        raise _logged(
+            TransientModelError, "model_connection_failed", "NoStopReason", None
+        )
     _check_stop_reason(reply)
     return reply
 

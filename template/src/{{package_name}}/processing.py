@@ -22,6 +22,7 @@ from .errors import (
     TransientModelError,
 )
 from .logs import (
+    ATTEMPT_CRASHED,
     REPLY_RECOVERED,
     REQUEST_INTERRUPTED,
     REQUEST_RECEIVED,
@@ -33,6 +34,13 @@ from .outcomes import Outcome, Rejected
 from .pricing import Usage
 from .settings import LAMBDA_MAX_TIMEOUT_SECONDS
 from .validation import validate_output
+
+# A failure nothing above foresaw: a defect, since every failure of the
+# model call and of the reply has its own class. The request fails (and can
+# be redriven after the fix) rather than crash its function, which would
+# leave it unrecorded and, in the worker, pay for the call again on every
+# redelivery of its message.
+INTERNAL_ERROR = "internal_error"
 
 # Transient reasons that on_rate_limited decides; the others are outages.
 RATE_LIMIT_REASONS = frozenset({"model_rate_limited", "model_overloaded"})
@@ -182,6 +190,10 @@ def attempt(
         return outcomes.quarantine(request_id, rejected, fail_request=fail_request)
     except PermanentModelError as error:
         return outcomes.fail(request_id, error.reason, str(error))
+    except Exception as error:  # noqa: BLE001 - see INTERNAL_ERROR
+        logger.exception(ATTEMPT_CRASHED)
+        detail = f"The attempt failed unexpectedly with {type(error).__name__}."
+        return outcomes.fail(request_id, INTERNAL_ERROR, detail)
     return outcomes.succeed(request_id, result, usage)
 
 

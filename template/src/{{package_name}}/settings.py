@@ -23,6 +23,9 @@ T = TypeVar("T", int, float)
 API_GATEWAY_TIMEOUT_SECONDS = 29.0
 # Lambda ends every invocation after 15 minutes.
 LAMBDA_MAX_TIMEOUT_SECONDS = 900.0
+# The longest the SDK waits before one of its in-call retries (claude.py
+# holds it to this; a provider asking for longer gets no in-call retry).
+IN_CALL_RETRY_WAIT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -135,20 +138,23 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
 
 def check_time_budget(settings: Settings, ceiling_seconds: float) -> None:
-    """Fail unless every model attempt fits in the function's timeout.
+    """Fail unless every model attempt, and the waits between, fit the timeout.
 
     `ceiling_seconds` is what the caller of the function waits at most: 29 s
     behind API Gateway, 900 s for the queue worker.
     """
     attempts = settings.model_max_retries + 1
-    worst = settings.model_timeout_seconds * attempts
+    waits = settings.model_max_retries * IN_CALL_RETRY_WAIT_SECONDS
+    worst = settings.model_timeout_seconds * attempts + waits
     function = settings.function_timeout_seconds
     if not worst < function:
         raise ConfigurationError(
             f"{attempts} model call(s) of MODEL_TIMEOUT_SECONDS="
             f"{settings.model_timeout_seconds:g} (MODEL_MAX_RETRIES="
-            f"{settings.model_max_retries}, plus the first) take up to {worst:g} "
-            f"s, not less than FUNCTION_TIMEOUT_SECONDS={function:g}; lower the "
+            f"{settings.model_max_retries}, plus the first)"
+            f"{f' and up to {waits:g} s of waits before the retries' if waits else ''} "
+            f"take up to {worst:g} s, not less than FUNCTION_TIMEOUT_SECONDS="
+            f"{function:g}; lower the "
             "model timeout or the retries, or raise the function timeout, so "
             "the function can record how a request ended before it is stopped."
         )
