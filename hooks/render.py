@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ class UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # `<<: *anchor`: its keys may be given again here, on purpose;
+                # SafeLoader merges them below.
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 line = key_node.start_mark.line + 1
@@ -128,8 +133,40 @@ def check_answers(answers: dict[str, Any], path: Path) -> None:
             raise RenderError(msg)
 
 
-def render(answers_file: Path, destination: Path) -> Path:
-    """Render the template at this checkout's HEAD into an empty destination."""
+def uncommitted_changes() -> list[str]:
+    """The template checkout's changed and untracked files, as git lists them."""
+    listed = subprocess.run(
+        ["git", "-C", str(TEMPLATE_ROOT), "status", "--porcelain"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return listed.stdout.splitlines()
+
+
+def render(answers_file: Path, destination: Path, allow_dirty: bool = False) -> Path:
+    """Render the template at this checkout's HEAD into an empty destination.
+
+    Uncommitted changes are refused unless allowed: copier would render them
+    and record a commit made up for the occasion, which no later `copier
+    update` can find.
+    """
+    if destination.resolve().is_relative_to(TEMPLATE_ROOT / "template"):
+        msg = (
+            f'The destination "{destination}" is inside the template, which would '
+            "ship it in every later render; pass a folder outside "
+            f"{TEMPLATE_ROOT / 'template'}."
+        )
+        raise RenderError(msg)
+    changed = uncommitted_changes()
+    if changed and not allow_dirty:
+        msg = (
+            f"The template checkout {TEMPLATE_ROOT} has uncommitted changes "
+            f"({len(changed)} file(s), e.g. {changed[0].strip()}); a repository "
+            "rendered from them could never be updated. Commit them first, or "
+            "pass --allow-dirty for a throwaway render."
+        )
+        raise RenderError(msg)
     if destination.exists() and not destination.is_dir():
         msg = f'The destination "{destination}" is a file; pass a folder.'
         raise RenderError(msg)
@@ -167,9 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("answers", type=Path, help="discovery answers (YAML)")
     parser.add_argument("destination", type=Path, help="an empty or new folder")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="render uncommitted template changes (the result cannot be updated)",
+    )
     args = parser.parse_args(argv)
     try:
-        rendered = render(args.answers, args.destination)
+        rendered = render(args.answers, args.destination, args.allow_dirty)
     except RenderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,62 @@ def test_an_unreadable_answers_file_is_named(
     assert code == 2
     assert error.startswith(f'error: The answers file "{path}" is ')
     assert "Traceback" not in error
+
+
+def test_yaml_merge_keys_are_read_as_yaml_reads_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A field written once with an anchor, and reused under another name.
+    answers = load_example("support-triage")
+    lines = ["output_fields:"]
+    lines += [f"- {json.dumps(field)}" for field in answers.pop("output_fields")]
+    lines += [
+        '- &note {"name": "agent_note", "type": "string", "required": false, '
+        '"description": "A note for the agents."}',
+        "- <<: *note",
+        "  name: customer_note",
+        "  description: A note for the customer.",
+    ]
+    text = yaml.safe_dump(answers) + "\n".join(lines) + "\n"
+    path = tmp_path / "discovery.yml"
+    path.write_text(text, encoding="utf-8")
+
+    assert render.load_answers(path) == yaml.safe_load(text)
+    code = render.main([str(path), str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_uncommitted_template_changes_are_refused_unless_allowed(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(render, "uncommitted_changes", lambda: [" M copier.yml"])
+    path = tmp_path / "discovery.yml"
+    path.write_text(yaml.safe_dump(load_example("support-triage")), encoding="utf-8")
+
+    code = render.main([str(path), str(tmp_path / "out")])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: The template checkout {render.TEMPLATE_ROOT} has uncommitted "
+        "changes (1 file(s), e.g. M copier.yml); a repository rendered from them "
+        "could never be updated. Commit them first, or pass --allow-dirty for a "
+        "throwaway render.\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_destination_inside_the_template_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inside = render.TEMPLATE_ROOT / "template" / "client"
+    example = render.TEMPLATE_ROOT / "examples" / "support-triage.yml"
+
+    code = render.main([str(example), str(inside)])
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        f'error: The destination "{inside}" is inside the template'
+    )
+    assert not inside.exists()
