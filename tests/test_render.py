@@ -200,3 +200,34 @@ def test_defaults_render_without_questions(tmp_path: Path) -> None:
 
     answers = yaml.safe_load((tmp_path / "defaults/.copier-answers.yml").read_text())
     assert answers["project_slug"] == "document-summary"
+
+
+def test_choice_fields_whose_names_collide_get_distinct_types(tmp_path: Path) -> None:
+    # a__b and a_b both read as OutputAB; choice3 as OutputChoice3, the name a
+    # numbered fallback once took, so two fields shared one Literal.
+    def choice(name: str, *values: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "type": "string",
+            "required": True,
+            "description": f"The {name}.",
+            "choices": list(values),
+        }
+
+    answers = load_example("support-triage") | {
+        "output_fields": [
+            choice("choice3", "x", "y"),
+            choice("a_b", "p", "q"),
+            choice("a__b", "m", "n"),
+        ],
+        "business_rules": [],
+    }
+    root = render(tmp_path / "out", answers)
+    schema = (root / "src/helio_support_triage/schema.py").read_text(encoding="utf-8")
+
+    aliases = re.findall(r"^(\w+) = Literal\[", schema, re.M)
+    assert len(aliases) == len(set(aliases)) == 3
+    for field, values in (("choice3", '"x",'), ("a_b", '"p",'), ("a__b", '"m",')):
+        alias = re.search(rf"^    {field}: (\w+) = Field", schema, re.M)
+        assert alias is not None
+        assert values in schema.split(f"{alias.group(1)} = Literal[")[1].split("]")[0]
