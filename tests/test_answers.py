@@ -444,6 +444,26 @@ BAD_ANSWERS = [
         id="client-name-too-long",
     ),
     pytest.param(
+        {"client_name": "Acme\nCorp"},
+        "client_name",
+        'The client name "Acme Corp" holds a line break, a tab or another '
+        "control character; type it on one line.",
+        id="client-name-on-two-lines",
+    ),
+    pytest.param(
+        {"project_name": "Invoice\tExtraction"},
+        "project_name",
+        'The project name "Invoice\tExtraction" holds a line break, a tab or '
+        "another control character; type it on one line.",
+        id="project-name-with-a-tab",
+    ),
+    pytest.param(
+        {"escalation_contact": "Maria " + "z" * 300},
+        "escalation_contact",
+        'The escalation contact "Maria..." is 306 characters; type at most 200.',
+        id="escalation-contact-too-long",
+    ),
+    pytest.param(
         {
             "output_fields": output_fields(
                 {"name": "notes", "type": "string", "description": "d" * 501}
