@@ -365,6 +365,19 @@ BAD_ANSWERS = [
         id="bedrock-profile-of-another-geography",
     ),
     pytest.param(
+        {
+            "model_provider": "bedrock",
+            "aws_region": "ap-southeast-1",
+            "model_id": "au.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        },
+        "model_id",
+        '"au.anthropic.claude-sonnet-4-5-20250929-v1:0" is an inference '
+        "profile for Australia, which Bedrock serves only to callers there, and "
+        "ap-southeast-1 is outside it; type the profile of ap-southeast-1's "
+        'geography, or a "global." one.',
+        id="bedrock-australian-profile-outside-australia",
+    ),
+    pytest.param(
         {"allowed_origins": [None]},
         "allowed_origins",
         'The origin "null" is not a browser origin; type the scheme and host only, '
@@ -499,6 +512,25 @@ def test_good_answers_render(tmp_path: Path) -> None:
     assert (destination / ".copier-answers.yml").is_file()
 
 
+@pytest.mark.parametrize(
+    ("region", "model_id"),
+    [
+        ("ap-southeast-2", "au.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("ap-northeast-1", "jp.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ],
+)
+def test_in_country_bedrock_profiles_render(
+    tmp_path: Path, region: str, model_id: str
+) -> None:
+    answers = with_answer(
+        model_provider="bedrock", aws_region=region, model_id=model_id
+    )
+
+    destination = render(tmp_path / "out", answers)
+
+    assert (destination / ".copier-answers.yml").is_file()
+
+
 def test_cost_over_budget_renders_once_accepted(tmp_path: Path) -> None:
     answers = with_answer(monthly_budget_usd=50, accept_cost_over_budget=True)
 
@@ -520,7 +552,7 @@ def test_the_largest_hold_follows_the_rendered_cost_guard() -> None:
 
     assert re.search(r"^INPUT_TOKENS_ALLOWANCE = 2_000$", claude, re.M)
     assert re.search(r"^MAX_INPUT_BYTES = 300_000$", validation, re.M)
-    assert "len(_as_text(request_input).encode(\"utf-8\"))" in claude
+    assert 'len(_as_text(request_input).encode("utf-8"))' in claude
 
 
 def test_a_budget_at_the_largest_hold_renders(tmp_path: Path) -> None:

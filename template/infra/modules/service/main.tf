@@ -45,7 +45,7 @@ locals {
   # only the model in this region.
   bedrock             = "arn:${data.aws_partition.current.partition}:bedrock"
   bedrock_region      = data.aws_region.current.name
-  bedrock_base_model  = replace(var.model_id, "/^(us|eu|apac|global)\\./", "")
+  bedrock_base_model  = replace(var.model_id, "/^(us|eu|apac|au|jp|global)\\./", "")
   bedrock_via_profile = local.bedrock_base_model != var.model_id
   bedrock_profile_arns = [
     "${local.bedrock}:${local.bedrock_region}:${data.aws_caller_identity.current.account_id}:inference-profile/${var.model_id}",

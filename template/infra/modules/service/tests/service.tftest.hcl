@@ -139,6 +139,20 @@ run "bedrock_has_no_key_and_invokes_only_its_model" {
   }
 }
 
+run "an_in_country_profile_invokes_its_foundation_model" {
+  command = plan
+
+  variables {
+    model_provider = "bedrock"
+    model_id       = "au.anthropic.claude-test-v1:0"
+  }
+
+  assert {
+    condition     = contains(local.bedrock_model_arns, "arn:aws:bedrock:*::foundation-model/anthropic.claude-test-v1:0")
+    error_message = "The au. profile's foundation model should be invokable, got ${jsonencode(local.bedrock_model_arns)}."
+  }
+}
+
 # The longest slug and environment name the answers allow: the plan would
 # stop at the modules' name checks (bucket, queue, role) if any name were
 # too long for its service.
