@@ -90,7 +90,10 @@ def handle_submission(submission: dict[str, Any]) -> dict[str, Any]:
     """Make the first attempt at a new submission; the answer is kept for repeats."""
     request_id, outcome = processing.accept(submission["body"])
     status_code = _STATUS_CODES.get(outcome.status, 502)
-    return {"status_code": status_code, "body": _answer(request_id, outcome)}
+    answer = {"status_code": status_code, "body": _answer(request_id, outcome)}
+    if outcome.retry_after_seconds is not None:
+        answer["headers"] = {"Retry-After": str(outcome.retry_after_seconds)}
+    return answer
 
 
 def _body() -> str | None:
@@ -108,8 +111,10 @@ def _answer(request_id: str, outcome: Outcome) -> dict[str, Any]:
     answer: dict[str, Any] = {"request_id": request_id, "status": outcome.status}
     if outcome.status == "succeeded":
         answer["result"] = outcome.result
-    if outcome.status == "failed":
+    if outcome.status == "failed" or outcome.message:
         answer["reason"] = outcome.reason
+    if outcome.message:
+        answer["message"] = outcome.message
     return answer
 
 

@@ -7,7 +7,7 @@ a final record without it.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +44,10 @@ class Outcome:
     result: dict[str, Any] | None = None
     reason: str | None = None
     quarantine_key: str | None = None
+    # Set when the cost guard held the request back: why, and when its call
+    # may be made at the earliest.
+    message: str | None = None
+    retry_after_seconds: int | None = None
 
 
 def retry_delay_seconds(attempt: int) -> int:
@@ -82,7 +86,15 @@ def defer(request_id: str, attempt: int, stopped: ModelCallsStoppedError) -> Out
     message comes back until model calls may resume.
     """
     delay = min(DEFERRED_DELAY_SECONDS, stopped.retry_after_seconds)
-    return _queue(request_id, attempt, delay, stopped.reason)
+    queued = _queue(request_id, attempt, delay, stopped.reason)
+    # The caller is told why and when to look again, not to send it again.
+    return replace(
+        queued,
+        message=f"Model calls are stopped ({stopped.reason}); the request is "
+        "kept and its model call is made when they resume. Follow it with GET "
+        f"/requests/{request_id}.",
+        retry_after_seconds=stopped.retry_after_seconds,
+    )
 
 
 def _queue(request_id: str, attempt: int, delay: int, reason: str) -> Outcome:
