@@ -574,6 +574,20 @@ def jinja_list(name: str) -> set[str]:
 PACKAGE_LIKE = re.compile(r"[a-z][a-z0-9_]*")
 
 
+def test_field_names_that_would_shadow_pydantic_are_reserved() -> None:
+    # A field named after one of these makes pydantic warn that it shadows
+    # an attribute of BaseModel (the class, or its metaclass: mro, register).
+    from pydantic import BaseModel
+
+    shadowed = {
+        name
+        for name in dir(BaseModel) + dir(type(BaseModel))
+        if not name.startswith(("_", "model_"))
+    }
+
+    assert shadowed <= jinja_list("reserved_field_names")
+
+
 def test_package_names_of_the_standard_library_are_refused() -> None:
     stdlib = {n for n in sys.stdlib_module_names if PACKAGE_LIKE.fullmatch(n)}
 
