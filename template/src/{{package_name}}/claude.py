@@ -29,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws, budget, provider, telemetry
 from .errors import (
+    ConfigurationError,
     InvalidOutputError,
     PermanentModelError,
     StorageError,
@@ -224,6 +225,23 @@ def worst_case_cost(request_input: dict[str, Any]) -> Decimal:
         sent + INPUT_TOKENS_ALLOWANCE,
         settings.max_output_tokens,
     ).cost_usd
+
+
+def check_budget_covers_a_call() -> None:
+    """Fail at start-up when the budget cannot pay for even the smallest call.
+
+    Every request would otherwise fail on its own, each with this message.
+    """
+    settings = get_settings()
+    smallest = worst_case_cost({})
+    if smallest > settings.monthly_budget_usd:
+        raise ConfigurationError(
+            f"MONTHLY_BUDGET_USD={settings.monthly_budget_usd} is less than the "
+            f"smallest request may cost ({smallest:.4f} USD: the prompt, "
+            f"{INPUT_TOKENS_ALLOWANCE} tokens and MAX_OUTPUT_TOKENS="
+            f"{settings.max_output_tokens} at the price of MODEL_ID="
+            f"{settings.model_id}); raise the budget or lower MAX_OUTPUT_TOKENS."
+        )
 
 
 @telemetry.traced

@@ -29,6 +29,7 @@ def prepare(ceiling_seconds: float) -> Settings:
     settings = get_settings()
     check_time_budget(settings, ceiling_seconds)
     load_prompt()
+    claude.check_budget_covers_a_call()
     aws.build_clients()
     resume_garbage_collection()
     return settings
