@@ -33,7 +33,8 @@ RESERVED = {
     *("request_id", "status", "idempotency_key", "schema", "json", "copy"),
     *("dict", "datetime", "date", "str", "int", "float", "bool", "list"),
     *("construct", "validate", "from_orm", "parse_obj", "parse_raw"),
-    *("parse_file", "schema_json", "update_forward_refs", "fields"),
+    *("parse_file", "schema_json", "update_forward_refs", "fields", "mro"),
+    *("register",),
 }
 TRICKY = st.sampled_from(
     ["{{ x }}", "${{ secrets.X }}", "${var.y}", "%{ if }", '"', "\\"]
