@@ -231,3 +231,27 @@ def test_choice_fields_whose_names_collide_get_distinct_types(tmp_path: Path) ->
         alias = re.search(rf"^    {field}: (\w+) = Field", schema, re.M)
         assert alias is not None
         assert values in schema.split(f"{alias.group(1)} = Literal[")[1].split("]")[0]
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_every_business_rule_of_the_examples_is_checked_in_code(
+    rendered_examples: dict[str, Path], example: str
+) -> None:
+    # The examples show what a rule the service can check looks like; each
+    # of theirs must read as a check, not fall back to the model alone.
+    root = rendered_examples[example]
+    package = next(p.parent.name for p in (root / "src").glob("*/rules.py"))
+    code = (
+        f"from {package} import rules; "
+        "print(len(rules.CHECKED_RULES), list(rules.UNCHECKED_RULES))"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root / "src",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    rules_answered = load_example(example)["business_rules"]
+    assert ran.stdout.split(maxsplit=1) == [str(len(rules_answered)), "[]\n"]

@@ -55,13 +55,14 @@ def _spec(raw: dict[str, Any]) -> FieldSpec:
     )
 
 
-def _load(section: str) -> tuple[FieldSpec, ...]:
-    data = json.loads(_FIELDS_FILE.read_text(encoding="utf-8"))
-    return tuple(_spec(raw) for raw in data[section])
-
-
-INPUT_FIELDS = _load("input_fields")
-OUTPUT_FIELDS = _load("output_fields")
+_ANSWERED: dict[str, Any] = json.loads(_FIELDS_FILE.read_text(encoding="utf-8"))
+INPUT_FIELDS = tuple(_spec(raw) for raw in _ANSWERED["input_fields"])
+OUTPUT_FIELDS = tuple(_spec(raw) for raw in _ANSWERED["output_fields"])
+# The business rules as answered, a sentence each; rules.py checks those
+# that read as checks.
+BUSINESS_RULES = tuple(
+    str(rule).strip() for rule in _ANSWERED.get("business_rules", [])
+)
 
 
 def descriptions(fields: tuple[FieldSpec, ...]) -> dict[str, str]:

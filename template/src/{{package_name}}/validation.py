@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from . import aws, policy
+from . import aws, policy, rules
 from .errors import InvalidOutputError, InvalidRequestError, RequestTooLargeError
 from .fields import INPUT_FIELDS, OUTPUT_FIELDS
 from .schema import RequestInput, RequestOutput
@@ -208,8 +208,9 @@ def _summary(error: ValidationError) -> str:
 def business_problems(output: RequestOutput) -> list[str]:
     """List what makes a schema-valid output unusable.
 
-    The schema cannot say that a required text must not be blank; add the
-    client's own rules here (totals that add up, dates in order).
+    The schema cannot say that a required text must not be blank, nor the
+    client's rules: those from the discovery call that read as checks are
+    checked in `rules`; write the others (rules.UNCHECKED_RULES) here.
     """
     problems = []
     for field in OUTPUT_FIELDS:
@@ -218,4 +219,4 @@ def business_problems(output: RequestOutput) -> list[str]:
             problems.append(f"{field.name} is blank")
         if field.type == "string_list" and value and not all(s.strip() for s in value):
             problems.append(f"{field.name} has a blank item")
-    return problems
+    return problems + rules.problems(output.model_dump())
