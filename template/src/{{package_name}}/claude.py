@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anthropic
 import boto3
@@ -39,6 +39,8 @@ from .logs import MODEL_CALLED, MODEL_FAILED, logger
 from .pricing import Usage, usage_of
 from .prompts import load_prompt
 from .settings import IN_CALL_RETRY_WAIT_SECONDS, get_settings
+
+E = TypeVar("E", TransientModelError, PermanentModelError)
 
 # Worth another try later: the provider is busy, slow or briefly broken.
 _TRANSIENT: dict[type[anthropic.APIError], str] = {
@@ -383,7 +385,15 @@ def _classify(error: anthropic.APIError) -> TransientModelError | PermanentModel
         return _logged(PermanentModelError, reason, name, status)
     reason = _reason(error, _TRANSIENT)
     if reason is not None:
-        return _logged(TransientModelError, reason, name, status)
+        transient = _logged(TransientModelError, reason, name, status)
+        response = getattr(error, "response", None)
+        if response is not None:
+            # A wait the SDK would not make in the call (_BoundedRetries):
+            # the retry queue makes it instead (outcomes.retry_later).
+            wait = get_client()._parse_retry_after_header(response.headers)
+            if wait is not None and wait > IN_CALL_RETRY_WAIT_SECONDS:
+                transient.retry_after_seconds = wait
+        return transient
     if isinstance(status, int) and status < 400:
         reason = _STREAM_ERROR_TYPES.get(_error_type(error), "model_server_error")
         return _logged(TransientModelError, reason, name, None)
@@ -405,12 +415,7 @@ def _error_type(error: anthropic.APIError) -> str:
     return str(inner.get("type", "")) if isinstance(inner, dict) else ""
 
 
-def _logged(
-    kind: type[TransientModelError] | type[PermanentModelError],
-    reason: str,
-    error_class: str,
-    status: int | None,
-) -> TransientModelError | PermanentModelError:
+def _logged(kind: type[E], reason: str, error_class: str, status: int | None) -> E:
     transient = kind is TransientModelError
     logger.warning(
         MODEL_FAILED,

@@ -75,7 +75,12 @@ class ModelError(ServiceError):
 
 
 class TransientModelError(ModelError):
-    """Rate limit, overload, server error, timeout: worth trying again later."""
+    """Rate limit, overload, server error, timeout: worth trying again later.
+
+    `retry_after_seconds` is how long the provider asked to wait, when it did.
+    """
+
+    retry_after_seconds: float | None = None
 
 
 class PermanentModelError(ModelError):

@@ -7,6 +7,7 @@ a final record without it.
 """
 
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -75,6 +76,10 @@ def retry_later(request_id: str, attempt: int, error: TransientModelError) -> Ou
             f"{settings.retry_max_attempts}); the last error was {error.reason}.",
         )
     delay = retry_delay_seconds(attempt)
+    if error.retry_after_seconds:
+        # The provider's wait, when longer, as far as SQS can delay a message.
+        asked = math.ceil(error.retry_after_seconds)
+        delay = max(delay, min(MAX_DELAY_SECONDS, asked))
     return _queue(request_id, attempt, delay, error.reason)
 
 
