@@ -46,7 +46,8 @@ _NAME = r"[a-z][a-z0-9_]*"
 _SUBJECT = rf"(?P<a>{_NAME})(?:,? when present,?)? is "
 # Longest phrases first, so "on or after" is not read as "after".
 _PHRASES = "|".join(sorted(_COMPARISONS, key=len, reverse=True))
-_OTHER = rf"{_NAME}|-?\d+(?:\.\d+)?|\d{{4}}-\d{{2}}-\d{{2}}"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_OTHER = rf"{_NAME}|-?\d+(?:\.\d+)?|{_DATE}"
 _COMPARISON = re.compile(rf"{_SUBJECT}(?P<op>{_PHRASES}) (?P<b>{_OTHER})")
 _SIGN = re.compile(rf"{_SUBJECT}(?P<sign>positive|not negative)")
 _WHENEVER = re.compile(
