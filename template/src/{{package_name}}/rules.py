@@ -21,6 +21,7 @@ library reads.
 """
 
 import datetime
+import json
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -46,8 +47,8 @@ _NAME = r"[a-z][a-z0-9_]*"
 _SUBJECT = rf"(?P<a>{_NAME})(?:,? when present,?)? is "
 # Longest phrases first, so "on or after" is not read as "after".
 _PHRASES = "|".join(sorted(_COMPARISONS, key=len, reverse=True))
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_OTHER = rf"{_NAME}|-?\d+(?:\.\d+)?|{_DATE}"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_OTHER = rf"{_NAME}|-?[0-9]+(?:\.[0-9]+)?|{_DATE}"
 _COMPARISON = re.compile(rf"{_SUBJECT}(?P<op>{_PHRASES}) (?P<b>{_OTHER})")
 _SIGN = re.compile(rf"{_SUBJECT}(?P<sign>positive|not negative)")
 _WHENEVER = re.compile(
@@ -63,14 +64,26 @@ class Rule:
     text: str
     fields: tuple[str, ...]
     holds: Callable[..., bool]
+    # The values the sentence names (a bound, a date), for whoever needs an
+    # example that keeps the rule.
+    values: tuple[Any, ...] = ()
 
     def problem(self, values: Mapping[str, Any]) -> str | None:
         """Say how `values` break the rule, or None (also when a field is null)."""
         found = [values.get(name) for name in self.fields]
         if any(value is None for value in found) or self.holds(*found):
             return None
-        shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.fields, found, strict=True))
+        shown = ", ".join(
+            f"{name}={_shown(value)}"
+            for name, value in zip(self.fields, found, strict=True)
+        )
         return f'"{self.text}" does not hold ({shown})'
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False)
 
 
 def parse(text: str, fields: Mapping[str, FieldSpec]) -> Rule | None:
@@ -83,14 +96,33 @@ def parse(text: str, fields: Mapping[str, FieldSpec]) -> Rule | None:
         bound = operator.gt if match["sign"] == "positive" else operator.ge
         if _kind(fields, match["a"]) != "number":
             return None
-        return Rule(text, (match["a"],), lambda a: bound(a, 0))
+        return Rule(text, (match["a"],), lambda a: bound(a, 0), (0,))
     if match := _WHENEVER.fullmatch(lowered):
         a, b = match["a"], match["b"]
-        if a not in fields or fields[a].type != "boolean" or b not in fields:
+        if a == b or a not in fields or fields[a].type != "boolean" or b not in fields:
             return None
-        wanted, when = match["value"] == "true", _as_text(match["when"])
-        return Rule(text, (a, b), lambda va, vb: _as_text(vb) != when or va is wanted)
+        condition = _condition(fields[b], match["when"].strip("\"'"))
+        if condition is None:
+            return None
+        wanted = match["value"] == "true"
+        return Rule(text, (a, b), lambda va, vb: not condition(vb) or va is wanted)
     return None
+
+
+def _condition(spec: FieldSpec, text: str) -> Callable[[Any], bool] | None:
+    """What "<field> is <text>" means for a value of `spec`, if it means anything."""
+    if spec.choices:
+        chosen = [choice for choice in spec.choices if choice.lower() == text]
+        return (lambda value: value == chosen[0]) if chosen else None
+    if spec.type == "boolean" and text in ("true", "false"):
+        return lambda value: value is (text == "true")
+    if spec.type == "string":
+        return lambda value: str(value).lower() == text
+    kind = _kind({spec.name: spec}, spec.name)
+    literal = None if kind is None else _literal(text, kind)
+    if literal is None:
+        return None
+    return lambda value: bool(value == literal)
 
 
 def _comparison(
@@ -101,13 +133,13 @@ def _comparison(
     if kind is None:
         return None
     if b in fields:
-        if _kind(fields, b) != kind:
+        if b == a or _kind(fields, b) != kind:
             return None
         return Rule(text, (a, b), compare)
     literal = _literal(b, kind)
     if literal is None:
         return None
-    return Rule(text, (a,), lambda va: compare(va, literal))
+    return Rule(text, (a,), lambda va: compare(va, literal), (literal,))
 
 
 def _kind(fields: Mapping[str, FieldSpec], name: str) -> str | None:
@@ -122,17 +154,15 @@ def _kind(fields: Mapping[str, FieldSpec], name: str) -> str | None:
 def _literal(text: str, kind: str) -> float | datetime.date | None:
     try:
         if kind == "date":
+            # fromisoformat reads 20240101 too; the sentence must say 2024-01-01.
+            if not re.fullmatch(_DATE, text):
+                return None
             return datetime.date.fromisoformat(text)
+        if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", text):
+            return None
         return float(text)
     except ValueError:
         return None
-
-
-def _as_text(value: Any) -> str:
-    # Booleans as JSON writes them, so "whenever urgent is true" reads right.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).lower()
 
 
 _BY_NAME = {field.name: field for field in OUTPUT_FIELDS}
