@@ -14,6 +14,7 @@ import argparse
 import difflib
 import subprocess
 import sys
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,13 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 # SafeLoader merges them below.
                 continue
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                line = key_node.start_mark.line + 1
+                msg = (
+                    f"the key on line {line} is a list or a mapping; keys are "
+                    "question names."
+                )
+                raise RenderError(msg)
             if key in seen:
                 line = key_node.start_mark.line + 1
                 msg = f'"{key}" is given twice (again on line {line}); keep one.'

@@ -471,6 +471,13 @@ BAD_ANSWERS = [
         id="project-name-with-a-tab",
     ),
     pytest.param(
+        {"client_name": "North\u2028wind"},
+        "client_name",
+        'The client name "North\u2028wind" holds a line break, a tab or '
+        "another control character; type it on one line.",
+        id="client-name-with-a-unicode-line-separator",
+    ),
+    pytest.param(
         {"escalation_contact": "Maria " + "z" * 300},
         "escalation_contact",
         'The escalation contact "Maria..." is 306 characters; type at most 200.',

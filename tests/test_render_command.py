@@ -185,3 +185,18 @@ def test_a_destination_inside_the_template_is_refused(
         f'error: The destination "{inside}" is inside the template'
     )
     assert not inside.exists()
+
+
+def test_a_key_that_is_a_list_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "discovery.yml"
+    text = yaml.safe_dump(load_example("support-triage"))
+    path.write_text(text + "? [a, b]\n: 1\n", encoding="utf-8")
+
+    code = render.main([str(path), str(tmp_path / "out")])
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith(f'error: In the answers file "{path}", the key on line ')
+    assert error.endswith("is a list or a mapping; keys are question names.\n")
