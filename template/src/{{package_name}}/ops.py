@@ -815,12 +815,17 @@ def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
         if name in item
     ]
     held = sorted(
-        (name, Decimal(value))
+        (name, _amount(value))
         for name, value in item.items()
         if name.startswith("hold_")
     )
-    stale = []
+    stale, odd = [], []
     for name, usd in held:
+        if usd is None:
+            # Written by hand or by another tool: a number is all a hold is.
+            odd.append(name)
+            lines.append(f"  {name}: {_plain(item[name])!r} is no amount in USD")
+            continue
         since = budget.held_since(name)
         old = now - since > INTERRUPTED_AFTER
         if old:
@@ -830,26 +835,37 @@ def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
         lines.append(f"  {name}: {usd} USD, held since {when}: {state}")
     if not held:
         lines.append("  No holds are out.")
+    warnings = (
+        (
+            f"{len(odd)} hold attribute(s) hold no positive amount and were left "
+            f"as they are: {', '.join(odd)}; check who wrote them, then correct "
+            "or remove each and committed_usd with it by hand.",
+        )
+        if odd
+        else ()
+    )
     if not stale:
-        return Report("\n".join(lines))
+        return Report("\n".join(lines), warnings)
     total = sum((hold.usd for hold in stale), Decimal(0))
     if not give_back_stale:
         lines.append(
             f"{len(stale)} stale hold(s) keep {total} USD from the budget; "
             "`holds --give-back-stale` gives them back."
         )
-        return Report("\n".join(lines))
-    gone = []
+        return Report("\n".join(lines), warnings)
+    given: list[budget.Hold] = []
+    gone: list[budget.Hold] = []
     for hold in stale:
         try:
             env.dynamodb.update_item(**budget.giving_back(table, hold))
         except ClientError as error:
             if not condition_failed(error):
-                raise _aws_error(f"update table {table}", error) from error
+                raise _stopped_giving_back(table, given, error) from error
             gone.append(hold)
+            continue
         except BotoCoreError as error:
-            raise _aws_error(f"update table {table}", error) from error
-    given = [hold for hold in stale if hold not in gone]
+            raise _stopped_giving_back(table, given, error) from error
+        given.append(hold)
     lines.append(
         f"Gave back {len(given)} stale hold(s), "
         f"{sum((hold.usd for hold in given), Decimal(0))} USD."
@@ -859,7 +875,29 @@ def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
             f"{len(gone)} had gone already (given back by someone else): "
             + ", ".join(hold.name for hold in gone)
         )
-    return Report("\n".join(lines))
+    return Report("\n".join(lines), warnings)
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A hold's amount, or None when the attribute holds no positive number."""
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        return None
+    return value
+
+
+def _stopped_giving_back(
+    table: str, given: list[budget.Hold], error: Exception
+) -> OpsError:
+    done = (
+        f"; {len(given)} stale hold(s) were given back before it "
+        f"({', '.join(hold.name for hold in given)}), the rest are still out"
+        if given
+        else ""
+    )
+    problem = str(_aws_error(f"update table {table}", error)).rstrip(".")
+    return OpsError(
+        f"{problem}{done}. Run `holds --give-back-stale` again after the fix."
+    )
 
 
 def _month(value: str) -> str:
