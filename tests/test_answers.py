@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import tomllib
 from importlib import metadata
@@ -220,14 +221,14 @@ BAD_ANSWERS = [
         id="rate-limit-below-peak",
     ),
     pytest.param(
-        {"monthly_budget_usd": 0.25},
+        {"monthly_budget_usd": 0.27},
         "monthly_budget_usd",
-        "A budget of 0.25 USD cannot pay for the largest request the service "
+        "A budget of 0.27 USD cannot pay for the largest request the service "
         "accepts: before each call the cost guard holds its worst case, up to "
-        "0.26 USD for 30000 characters and 1024 output tokens at the price of "
-        "claude-sonnet-5-5, and would refuse such a request every month; raise "
-        "monthly_budget_usd to at least 0.26, or lower max_input_chars or "
-        "max_output_tokens.",
+        "0.28 USD for 30000 characters, the prompt and 1024 output tokens at the "
+        "price of claude-sonnet-5-5, and would refuse such a request every "
+        "month; raise monthly_budget_usd to at least 0.28, or lower "
+        "max_input_chars or max_output_tokens.",
         id="budget-below-one-largest-request",
     ),
     pytest.param(
@@ -549,9 +550,10 @@ def test_cost_over_budget_renders_once_accepted(tmp_path: Path) -> None:
 def test_the_largest_hold_follows_the_rendered_cost_guard() -> None:
     """The render-time floor of the budget counts as claude.worst_case_cost does.
 
-    Its figure (0.26 USD above: (30000 x 4 + 2000) input tokens at 2 USD and
-    1024 output tokens at 10 USD a million) rests on two constants of the
-    rendered service; if either moves, the floor must move with it.
+    Its figure (0.28 USD above: (30000 x 4 + 2000) input tokens plus a bound
+    on the prompt's bytes at 2 USD and 1024 output tokens at 10 USD a
+    million) rests on two constants of the rendered service; if either
+    moves, the floor must move with it.
     """
     source = TEMPLATE_ROOT / "template" / "src" / "{{package_name}}"
     claude = (source / "claude.py").read_text()
@@ -562,12 +564,29 @@ def test_the_largest_hold_follows_the_rendered_cost_guard() -> None:
     assert 'len(_as_text(request_input).encode("utf-8"))' in claude
 
 
-def test_a_budget_at_the_largest_hold_renders(tmp_path: Path) -> None:
-    answers = with_answer(monthly_budget_usd=0.26, accept_cost_over_budget=True)
+def test_a_budget_at_the_largest_hold_pays_for_the_largest_request(
+    tmp_path: Path,
+) -> None:
+    answers = with_answer(monthly_budget_usd=0.28, accept_cost_over_budget=True)
 
     destination = render(tmp_path / "out", answers)
 
-    assert (destination / ".copier-answers.yml").is_file()
+    # The rendered guard's worst case of a body of 30,000 four-byte
+    # characters, with the prompt as rendered, fits in the floor.
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from northwind_invoices.prompts import load_prompt; "
+            "print(load_prompt().size_bytes)",
+        ],
+        cwd=destination / "src",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sent = 30_000 * 4 + 2_000 + int(ran.stdout)
+    assert (sent * 2 + 1024 * 10) / 1_000_000 <= 0.28
 
 
 def jinja_list(name: str) -> set[str]:
