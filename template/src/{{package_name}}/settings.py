@@ -141,7 +141,13 @@ def check_time_budget(settings: Settings, ceiling_seconds: float) -> None:
     """Fail unless every model attempt, and the waits between, fit the timeout.
 
     `ceiling_seconds` is what the caller of the function waits at most: 29 s
-    behind API Gateway, 900 s for the queue worker.
+    behind API Gateway, 900 s for the queue worker. An attempt counts as
+    MODEL_TIMEOUT_SECONDS, which the SDK applies to each connect, write and
+    read, not to a whole reply: a provider that sends a non-streamed reply a
+    little at a time can hold it longer (a streamed one is stopped at the
+    deadline between events). Lambda then ends the invocation, and the
+    sweep ends the request `interrupted`. Known limit, until the SDK offers
+    a deadline for a whole call.
     """
     attempts = settings.model_max_retries + 1
     waits = settings.model_max_retries * IN_CALL_RETRY_WAIT_SECONDS
