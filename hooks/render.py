@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import subprocess
 import sys
 from collections.abc import Hashable
@@ -152,6 +153,41 @@ def uncommitted_changes() -> list[str]:
     return listed.stdout.splitlines()
 
 
+def ignored(path: Path) -> bool:
+    """Whether git ignores `path` in the template checkout (build/ is)."""
+    checked = subprocess.run(
+        ["git", "-C", str(TEMPLATE_ROOT), "check-ignore", "-q", str(path.resolve())],
+        capture_output=True,
+        check=False,
+    )
+    return checked.returncode == 0
+
+
+def unchecked_rules(destination: Path) -> list[str]:
+    """The rendered service's business rules that only the model is told.
+
+    The rendered rules module decides which sentences read as checks, so
+    it is asked; an error there leaves the list empty (the rendered tests
+    report it).
+    """
+    package = next((p.parent.name for p in destination.glob("src/*/rules.py")), "")
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import json; from {package} import rules; "
+            "print(json.dumps(rules.UNCHECKED_RULES))",
+        ],
+        cwd=destination / "src",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not package or listed.returncode != 0:
+        return []
+    return [str(rule) for rule in json.loads(listed.stdout)]
+
+
 def render(answers_file: Path, destination: Path, allow_dirty: bool = False) -> Path:
     """Render the template at this checkout's HEAD into an empty destination.
 
@@ -164,6 +200,13 @@ def render(answers_file: Path, destination: Path, allow_dirty: bool = False) -> 
             f'The destination "{destination}" is inside the template, which would '
             "ship it in every later render; pass a folder outside "
             f"{TEMPLATE_ROOT / 'template'}."
+        )
+        raise RenderError(msg)
+    if destination.resolve().is_relative_to(TEMPLATE_ROOT) and not ignored(destination):
+        msg = (
+            f'The destination "{destination}" is inside the template checkout, '
+            "where it would count as an uncommitted change to every later render; "
+            "pass a folder under build/ or outside the checkout."
         )
         raise RenderError(msg)
     changed = uncommitted_changes()
@@ -224,6 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"Rendered {rendered}. Next: cd {rendered} && make setup check")
+    unchecked = unchecked_rules(rendered)
+    if unchecked:
+        print(
+            f"{len(unchecked)} business rule(s) are told to the model but not "
+            "checked in code, since they read as no check rules.py knows; write "
+            "their checks in validation.business_problems:"
+        )
+        print("\n".join(f"- {rule}" for rule in unchecked))
     return 0
 
 

@@ -194,3 +194,39 @@ def test_a_destination_inside_the_template_is_refused(
         f'error: The destination "{inside}" is inside the template'
     )
     assert not inside.exists()
+
+
+def test_rules_told_to_the_model_only_are_listed_after_the_render(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = load_example("support-triage")
+    answers["business_rules"] = [
+        *answers["business_rules"],
+        "The reply never promises a refund.",
+    ]
+
+    code, _, _ = run(tmp_path, answers)
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "1 business rule(s) are told to the model but not checked in code, since "
+        "they read as no check rules.py knows; write their checks in "
+        "validation.business_problems:",
+        "- The reply never promises a refund.",
+    ]
+
+
+def test_a_destination_in_the_checkout_outside_build_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inside = render.TEMPLATE_ROOT / "client-render"
+    example = render.TEMPLATE_ROOT / "examples" / "support-triage.yml"
+
+    code = render.main([str(example), str(inside)])
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        f'error: The destination "{inside}" is inside the template checkout'
+    )
+    assert not inside.exists()
