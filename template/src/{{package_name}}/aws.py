@@ -58,22 +58,14 @@ def to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
 NUMBER_LIMITS = "at most 38 significant digits, and 1E-130 to 9.99E+125 in size"
 
 
-def unstorable_number(values: Mapping[str, Any]) -> tuple[str, Any] | None:
-    """Return the first field (and value) holding a number DynamoDB cannot store.
+def storable_number(number: int | float) -> bool:
+    """Whether DynamoDB can store `number` (floats as their shortest repr).
 
-    boto3 refuses such a number (NaN, an infinity, too many digits, too large
-    or too small) only when a write is sent, which for a model's output is
-    after the call is paid for; checking first turns it into a clear refusal.
-    Floats are stored as their shortest repr, as records do.
+    boto3 refuses one it cannot (NaN, an infinity, too many digits, too
+    large or too small) only when a write is sent, which for a model's
+    output is after the call is paid for; checking first allows a clear
+    refusal.
     """
-    for name, value in values.items():
-        for number in _numbers(value):
-            if not _storable(number):
-                return name, number
-    return None
-
-
-def _storable(number: int | float) -> bool:
     if isinstance(number, float):
         if not math.isfinite(number):
             return False
@@ -86,18 +78,6 @@ def _storable(number: int | float) -> bool:
     except decimal.DecimalException:
         return False
     return True
-
-
-def _numbers(value: Any) -> list[int | float]:
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int | float):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [number for item in value for number in _numbers(item)]
-    if isinstance(value, Mapping):
-        return [number for item in value.values() for number in _numbers(item)]
-    return []
 
 
 def from_attributes(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from pydantic_core import ErrorDetails
 
 from . import aws, policy, rules
 from .errors import InvalidOutputError, InvalidRequestError, RequestTooLargeError
-from .fields import INPUT_FIELDS, OUTPUT_FIELDS
+from .fields import INPUT_FIELDS, OUTPUT_FIELDS, FieldSpec
 from .schema import RequestInput, RequestOutput
 
 _INPUT_SPECS = {field.name: field for field in INPUT_FIELDS}
+# The field types whose values are numbers a record must be able to keep.
+_NUMBER_TYPES = ("integer", "number")
 _MAX_SHOWN = 40
 _MAX_PROBLEMS = 5
 
@@ -52,7 +54,7 @@ def parse_request_body(body: str | None) -> RequestInput:
     except ValidationError as error:
         problems = [_describe(detail) for detail in error.errors()]
         raise InvalidRequestError(" ".join(problems[:_MAX_PROBLEMS])) from None
-    unstorable = aws.unstorable_number(request.model_dump())
+    unstorable = _unstorable_number(request, INPUT_FIELDS)
     if unstorable is not None:
         name, number = unstorable
         raise InvalidRequestError(
@@ -97,6 +99,18 @@ def _load_json(body: str) -> Any:
             "valid Unicode text."
         ) from None
     return data
+
+
+def _unstorable_number(
+    model: RequestInput | RequestOutput, fields: tuple[FieldSpec, ...]
+) -> tuple[str, int | float] | None:
+    """The first number field whose value no record can keep, and the value."""
+    for field in fields:
+        value = getattr(model, field.name)
+        numeric = field.type in _NUMBER_TYPES and value is not None
+        if numeric and not aws.storable_number(value):
+            return field.name, value
+    return None
 
 
 def _refuse_constant(name: str) -> Any:
@@ -179,7 +193,7 @@ def validate_output(data: dict[str, Any], raw_reply: str) -> RequestOutput:
             reason="schema_mismatch",
             raw_reply=raw_reply,
         ) from None
-    unstorable = aws.unstorable_number(output.model_dump())
+    unstorable = _unstorable_number(output, OUTPUT_FIELDS)
     if unstorable is not None:
         name, number = unstorable
         raise InvalidOutputError(
