@@ -168,10 +168,14 @@ class _BoundedRetries(_Client):
     """
 
     def _should_retry(self, response: Any) -> bool:
-        wait = self._parse_retry_after_header(response.headers)
-        if wait is not None and wait > IN_CALL_RETRY_WAIT_SECONDS:
+        if self.wait_too_long(response.headers) is not None:
             return False
         return super()._should_retry(response)
+
+    def wait_too_long(self, headers: Any) -> float | None:
+        """The provider's retry-after, when longer than an in-call retry waits."""
+        wait = self._parse_retry_after_header(headers)
+        return wait if wait is not None and wait > IN_CALL_RETRY_WAIT_SECONDS else None
 
     def _calculate_retry_timeout(
         self, remaining_retries: int, options: Any, response_headers: Any = None
@@ -191,7 +195,7 @@ class _AnthropicBedrock(_BoundedRetries, anthropic.AnthropicBedrock):
 
 
 @functools.cache
-def get_client() -> anthropic.Anthropic | anthropic.AnthropicBedrock:
+def get_client() -> _Anthropic | _AnthropicBedrock:
     """Build the client once per process; the key never leaves memory."""
     settings = get_settings()
     if provider.MODEL_PROVIDER == "bedrock":
@@ -388,11 +392,10 @@ def _classify(error: anthropic.APIError) -> TransientModelError | PermanentModel
         transient = _logged(TransientModelError, reason, name, status)
         response = getattr(error, "response", None)
         if response is not None:
-            # A wait the SDK would not make in the call (_BoundedRetries):
-            # the retry queue makes it instead (outcomes.retry_later).
-            wait = get_client()._parse_retry_after_header(response.headers)
-            if wait is not None and wait > IN_CALL_RETRY_WAIT_SECONDS:
-                transient.retry_after_seconds = wait
+            # A wait the SDK would not make in the call: the retry queue
+            # makes it instead (outcomes.retry_later).
+            wait = get_client().wait_too_long(response.headers)
+            transient.retry_after_seconds = wait
         return transient
     if isinstance(status, int) and status < 400:
         reason = _STREAM_ERROR_TYPES.get(_error_type(error), "model_server_error")
