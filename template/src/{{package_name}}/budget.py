@@ -155,6 +155,17 @@ def reserve(worst_case_usd: Decimal, now: datetime | None = None) -> Hold:
     return hold
 
 
+def hold_amount(value: Any) -> Decimal | None:
+    """A hold attribute's amount, or None when it holds no positive number.
+
+    The functions write only positive amounts; anything else was written by
+    hand or by another tool, and counts as no hold in flight.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        return None
+    return value
+
+
 def held_since(name: str) -> datetime:
     """The UTC time in a hold attribute's name (hold_YYYYMMDDTHHMMSS_<id>).
 
@@ -191,9 +202,11 @@ def _refuse(found: dict[str, Any], worst_case_usd: Decimal, now: datetime) -> No
     live_since = datetime.now(UTC) - timedelta(seconds=timeout + 60)
     live = sum(
         (
-            Decimal(value)
+            amount
             for name, value in found.items()
-            if name.startswith("hold_") and held_since(name) >= live_since
+            if name.startswith("hold_")
+            and held_since(name) >= live_since
+            and (amount := hold_amount(value)) is not None
         ),
         Decimal(0),
     )

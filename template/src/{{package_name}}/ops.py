@@ -815,7 +815,7 @@ def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
         if name in item
     ]
     held = sorted(
-        (name, _amount(value))
+        (name, budget.hold_amount(value))
         for name, value in item.items()
         if name.startswith("hold_")
     )
@@ -876,13 +876,6 @@ def holds(env: Environment, month: str, give_back_stale: bool) -> Report:
             + ", ".join(hold.name for hold in gone)
         )
     return Report("\n".join(lines), warnings)
-
-
-def _amount(value: Any) -> Decimal | None:
-    """A hold's amount, or None when the attribute holds no positive number."""
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        return None
-    return value
 
 
 def _stopped_giving_back(
